@@ -1,0 +1,210 @@
+// Every environment variable the portal reads, typed and checked once at start-up.
+import Foundation
+import Vapor
+
+/// Where the data lives: an embedded SQLite file or a PostgreSQL server.
+enum DatabaseLocation: Equatable, Sendable {
+    case sqliteFile(String)
+    case sqliteMemory
+    case postgres(String)
+
+    /// Parses `DATABASE_URL`: `postgres://…`, `sqlite:///abs/path`, `sqlite:relative/path`, `sqlite::memory:`.
+    static func parse(_ raw: String) throws -> DatabaseLocation {
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard URL(string: raw)?.host != nil else { throw ConfigError.invalid("DATABASE_URL", "a postgres:// URL with a host") }
+            return .postgres(raw)
+        }
+        if raw == "sqlite::memory:" { return .sqliteMemory }
+        if raw.hasPrefix("sqlite://") {
+            let path = String(raw.dropFirst("sqlite://".count))
+            guard path.hasPrefix("/"), path.count > 1 else { throw ConfigError.invalid("DATABASE_URL", "sqlite:///absolute/path.sqlite") }
+            return .sqliteFile(path)
+        }
+        if raw.hasPrefix("sqlite:") {
+            let path = String(raw.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw ConfigError.invalid("DATABASE_URL", "sqlite:relative/path.sqlite") }
+            return .sqliteFile(path)
+        }
+        throw ConfigError.invalid("DATABASE_URL", "postgres://user:pass@host:port/db or sqlite:path")
+    }
+
+    var isSQLite: Bool { if case .postgres = self { return false } else { return true } }
+}
+
+/// A start-up refusal. It names the variable and what it must be, never the value (it may be a secret).
+enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case invalid(String, String)
+    case unsafeInProduction(String, String)
+
+    var description: String {
+        switch self {
+        case let .invalid(name, expected): return "Configuration error: \(name) must be \(expected)."
+        case let .unsafeInProduction(name, why): return "Refusing to start in production: \(name) \(why)."
+        }
+    }
+}
+
+struct OTPSettings: Sendable, Equatable {
+    var ttlSeconds: Int
+    var maxAttempts: Int
+    var resendSeconds: Int
+    var maxPerHour: Int
+    var maxPerDay: Int
+}
+
+struct ScryptParameters: Sendable, Equatable, Codable {
+    var n: Int
+    var r: Int
+    var p: Int
+}
+
+struct AppConfig: Sendable {
+    enum HumanCheckMode: String, Sendable { case pow, off }
+
+    var environment: Environment
+    var database: DatabaseLocation
+    var allowSQLiteInProduction: Bool
+    var autoMigrate: Bool
+    var smsGatewayURL: String?
+    var smsGatewayToken: String?
+    var humanCheck: HumanCheckMode
+    /// The root secret, when given; development generates one into the data folder instead.
+    var dataEncryptionKey: [UInt8]?
+    var publicBaseURL: URL
+    var trustedProxies: [IPRange]
+    var portalName: String
+    var centreName: String
+    var centrePhones: [String]
+    var supportPhone: String
+    var supportEmail: String
+    var otp: OTPSettings
+    var rateLimitPerIPPerHour: Int
+    var phoneAccountLimit: Int
+    var allowCMNDForNewAccounts: Bool
+    var scrypt: ScryptParameters
+    var scanRetentionDays: Int
+    var pdfFontPath: String?
+
+    var isProduction: Bool { environment == .production }
+    /// Cookies get `Secure` whenever citizens reach the portal over https.
+    var secureCookies: Bool { publicBaseURL.scheme == "https" }
+
+    /// Reads and validates the environment. Every problem is a `ConfigError` naming the variable.
+    static func load(environment: Environment, env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var reader = EnvReader(env: env)
+        let database = try DatabaseLocation.parse(reader.string("DATABASE_URL") ?? "sqlite:data/portal.sqlite")
+        let humanCheckRaw = reader.string("HUMAN_CHECK") ?? "pow"
+        guard let humanCheck = HumanCheckMode(rawValue: humanCheckRaw) else { throw ConfigError.invalid("HUMAN_CHECK", "pow or off") }
+
+        var key: [UInt8]? = nil
+        if let raw = reader.string("DATA_ENCRYPTION_KEY") {
+            guard let data = Data(base64Encoded: raw), data.count == 32 else {
+                throw ConfigError.invalid("DATA_ENCRYPTION_KEY", "base64 of exactly 32 bytes")
+            }
+            key = Array(data)
+        }
+        let baseRaw = reader.string("PUBLIC_BASE_URL") ?? "http://127.0.0.1:8080"
+        guard let base = URL(string: baseRaw.hasSuffix("/") ? String(baseRaw.dropLast()) : baseRaw),
+              let scheme = base.scheme, ["http", "https"].contains(scheme), base.host != nil else {
+            throw ConfigError.invalid("PUBLIC_BASE_URL", "an http:// or https:// address")
+        }
+        var proxies: [IPRange] = []
+        for item in (reader.string("TRUSTED_PROXIES") ?? "").split(separator: ",") {
+            let text = item.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let range = IPRange(text) else { throw ConfigError.invalid("TRUSTED_PROXIES", "a comma-separated list of IP addresses or CIDR ranges") }
+            proxies.append(range)
+        }
+        var gatewayURL: String? = nil
+        if let raw = reader.string("SMS_GATEWAY_URL") {
+            guard let url = URL(string: raw), let s = url.scheme, ["http", "https"].contains(s), url.host != nil else {
+                throw ConfigError.invalid("SMS_GATEWAY_URL", "an http:// or https:// address")
+            }
+            gatewayURL = raw
+        }
+        let otp = OTPSettings(
+            ttlSeconds: try reader.int("OTP_TTL_SECONDS", default: 300, range: 30...600),
+            maxAttempts: try reader.int("OTP_MAX_ATTEMPTS", default: 5, range: 1...20),
+            resendSeconds: try reader.int("OTP_RESEND_SECONDS", default: 60, range: 0...3600),
+            maxPerHour: try reader.int("OTP_MAX_PER_HOUR", default: 5, range: 1...1000),
+            maxPerDay: try reader.int("OTP_MAX_PER_DAY", default: 10, range: 1...10000)
+        )
+        let scrypt = ScryptParameters(
+            n: try reader.int("PASSWORD_SCRYPT_N", default: 1 << 15, range: 2...(1 << 22)),
+            r: try reader.int("PASSWORD_SCRYPT_R", default: 8, range: 1...32),
+            p: try reader.int("PASSWORD_SCRYPT_P", default: 1, range: 1...16)
+        )
+        guard scrypt.n & (scrypt.n - 1) == 0 else { throw ConfigError.invalid("PASSWORD_SCRYPT_N", "a power of two") }
+        let phones = (reader.string("CENTRE_PHONES") ?? "0221.3829883, 0221 1022, 082 6959996, 091 2709689, 035 2379009")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+
+        let config = AppConfig(
+            environment: environment,
+            database: database,
+            allowSQLiteInProduction: try reader.bool("ALLOW_SQLITE_IN_PRODUCTION", default: false),
+            autoMigrate: try reader.bool("AUTO_MIGRATE", default: true),
+            smsGatewayURL: gatewayURL,
+            smsGatewayToken: reader.string("SMS_GATEWAY_TOKEN"),
+            humanCheck: humanCheck,
+            dataEncryptionKey: key,
+            publicBaseURL: base,
+            trustedProxies: proxies,
+            portalName: reader.text("PORTAL_NAME") ?? "Cổng Dịch vụ công",
+            centreName: reader.text("CENTRE_NAME") ?? "Trung tâm Phục vụ hành chính công và Kiểm soát thủ tục hành chính",
+            centrePhones: phones,
+            supportPhone: reader.text("SUPPORT_PHONE") ?? "0221.3856789",
+            supportEmail: reader.text("SUPPORT_EMAIL") ?? "motcuahy@gmail.com",
+            otp: otp,
+            rateLimitPerIPPerHour: try reader.int("RATE_LIMIT_PER_IP_PER_HOUR", default: 100, range: 1...1_000_000),
+            phoneAccountLimit: try reader.int("PHONE_ACCOUNT_LIMIT", default: 1, range: 1...100),
+            allowCMNDForNewAccounts: try reader.bool("ALLOW_CMND_FOR_NEW_ACCOUNTS", default: false),
+            scrypt: scrypt,
+            scanRetentionDays: try reader.int("SCAN_RETENTION_DAYS", default: 90, range: 1...3650),
+            pdfFontPath: reader.string("PDF_FONT_PATH")
+        )
+        try config.checkProductionSafety()
+        return config
+    }
+
+    /// Production refuses settings that would be unsafe for citizens' data.
+    func checkProductionSafety() throws {
+        guard isProduction else { return }
+        if humanCheck == .off { throw ConfigError.unsafeInProduction("HUMAN_CHECK", "is off; it must be pow") }
+        if dataEncryptionKey == nil { throw ConfigError.unsafeInProduction("DATA_ENCRYPTION_KEY", "is not set; it must hold base64 of 32 random bytes") }
+        if publicBaseURL.scheme != "https" { throw ConfigError.unsafeInProduction("PUBLIC_BASE_URL", "is not https") }
+        if database.isSQLite && !allowSQLiteInProduction {
+            throw ConfigError.unsafeInProduction("DATABASE_URL", "selects SQLite; use PostgreSQL or set ALLOW_SQLITE_IN_PRODUCTION=true")
+        }
+        if smsGatewayURL == nil { throw ConfigError.unsafeInProduction("SMS_GATEWAY_URL", "is not set; citizens would receive no SMS") }
+    }
+}
+
+/// Reads raw variables; blank counts as unset so that `FOO=` in a unit file means "use the default".
+private struct EnvReader {
+    let env: [String: String]
+
+    func string(_ name: String) -> String? {
+        guard let value = env[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// Human-readable settings are shown on pages, so they are normalised to NFC.
+    func text(_ name: String) -> String? { string(name)?.precomposedStringWithCanonicalMapping }
+
+    func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = string(name) else { return value }
+        guard let number = Int(raw), range.contains(number) else {
+            throw ConfigError.invalid(name, "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    func bool(_ name: String, default value: Bool) throws -> Bool {
+        guard let raw = string(name)?.lowercased() else { return value }
+        switch raw {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigError.invalid(name, "true or false")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// CSRF protection for the HTML forms: a signed double-submit token bound to a per-browser cookie.
+import Crypto
+import Foundation
+import Vapor
+
+enum CSRF {
+    static let field = "_csrf"
+
+    static func cookieName(secure: Bool) -> String { secure ? "__Host-csrf" : "csrf" }
+
+    /// The form token is an HMAC of the browser's cookie, so a page on another site can neither read nor forge it.
+    static func token(for cookieValue: String, key: SymmetricKey) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(cookieValue.utf8), using: key)
+        return Data(mac).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func valid(token: String?, cookieValue: String?, key: SymmetricKey) -> Bool {
+        guard let token, let cookieValue, !cookieValue.isEmpty else { return false }
+        let expected = CSRF.token(for: cookieValue, key: key)
+        return ConstantTime.equal(Array(token.utf8), Array(expected.utf8))
+    }
+}
+
+enum ConstantTime {
+    /// Compares without leaking, through timing, how many leading bytes matched.
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}
+
+/// Gives every browser a CSRF cookie and checks the token on every state-changing form post.
+/// The JSON API is exempt: it authenticates by bearer token only, never by cookie.
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let portal = request.portal
+        let name = CSRF.cookieName(secure: portal.config.secureCookies)
+        let existing: String? = request.cookies[name].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
+        let cookieValue = existing ?? Random.token()
+        request.storage[CSRFKey.self] = CSRF.token(for: cookieValue, key: portal.keys.csrf)
+
+        if !request.url.path.hasPrefix("/api/"), ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: CSRF.field))
+            guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {
+                throw AppError.csrf
+            }
+        }
+        let response = try await next.respond(to: request)
+        if existing == nil {
+            response.cookies[name] = HTTPCookies.Value(
+                string: cookieValue, expires: nil, maxAge: nil, domain: nil, path: "/",
+                isSecure: portal.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        }
+        return response
+    }
+}
+
+private struct CSRFKey: StorageKey { typealias Value = String }
+
+extension Request {
+    /// The token that this request's forms must carry.
+    var csrfToken: String { storage[CSRFKey.self] ?? "" }
+}

@@ -1,0 +1,75 @@
+// Every key the portal uses, derived with HKDF from the one root secret, so that all instances agree.
+import Crypto
+import Foundation
+import Vapor
+
+struct Keys: Sendable {
+    let dataEncryption: SymmetricKey
+    let otp: SymmetricKey
+    let humanCheck: SymmetricKey
+    let csrf: SymmetricKey
+    let token: SymmetricKey
+    let search: SymmetricKey
+
+    init(root: [UInt8]) {
+        let rootKey = SymmetricKey(data: root)
+        func derive(_ purpose: String) -> SymmetricKey {
+            HKDF<SHA256>.deriveKey(inputKeyMaterial: rootKey, salt: Data("citizen-portal".utf8),
+                                   info: Data(purpose.utf8), outputByteCount: 32)
+        }
+        dataEncryption = derive("data-encryption v1")
+        otp = derive("otp-hmac v1")
+        humanCheck = derive("human-check v1")
+        csrf = derive("csrf v1")
+        token = derive("session-token v1")
+        search = derive("blind-index v1")
+    }
+
+    /// Development and testing keep a generated root secret in the data folder so restarts keep working.
+    static func loadOrCreateRoot(config: AppConfig, dataDirectory: String, logger: Logger) throws -> [UInt8] {
+        if let key = config.dataEncryptionKey { return key }
+        let path = dataDirectory + "/secret.key"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+           let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 {
+            return Array(data)
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        try Data(fresh).base64EncodedString().write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        logger.notice("Generated a development DATA_ENCRYPTION_KEY in \(path); production requires the variable.")
+        return fresh
+    }
+}
+
+/// AES-GCM for personal data at rest (scans, SMS texts). The associated data binds a ciphertext to its row.
+enum Sealed {
+    static func seal(_ plaintext: [UInt8], key: SymmetricKey, context: String) throws -> [UInt8] {
+        let box = try AES.GCM.seal(plaintext, using: key, authenticating: Data(context.utf8))
+        return Array(box.combined!)
+    }
+
+    static func open(_ combined: [UInt8], key: SymmetricKey, context: String) throws -> [UInt8] {
+        let box = try AES.GCM.SealedBox(combined: combined)
+        return Array(try AES.GCM.open(box, using: key, authenticating: Data(context.utf8)))
+    }
+}
+
+enum Random {
+    static func bytes(_ count: Int) -> [UInt8] {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
+    }
+
+    /// URL-safe base64 without padding, for tokens and references.
+    static func token(bytes count: Int = 32) -> String {
+        Data(bytes(count)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,53 @@
+// Prometheus metrics: requests by route and status, latency, and what the outbox did.
+import Foundation
+import Prometheus
+import Vapor
+
+final class PortalMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    func request(route: String, method: String, status: UInt, duration: Duration) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "http_requests", unitName: "total",
+                                             helpText: "HTTP requests by route, method and status"),
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "http_request_duration", unitName: "seconds",
+                                             helpText: "HTTP request latency by route"),
+            labels: [("route", route)],
+            buckets: latencyBuckets
+        ).record(duration)
+    }
+
+    func outboxResult(_ result: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "outbox_send_results", unitName: "total",
+                                             helpText: "SMS outbox attempts by result: sent, retry, failed, expired"),
+            labels: [("result", result)]
+        ).increment()
+    }
+
+    func outboxDepth(_ value: Int) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "outbox_queued", unitName: "messages",
+                                             helpText: "SMS messages waiting to be sent")
+        ).set(Double(value))
+    }
+}
+
+/// Records every request under its route pattern (never the raw path, which would carry ids).
+struct MetricsMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next.respond(to: request)
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+        request.application.portal.metrics.request(route: route, method: request.method.rawValue,
+                                                   status: response.status.code, duration: ContinuousClock.now - start)
+        return response
+    }
+}

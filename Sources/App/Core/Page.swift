@@ -1,0 +1,70 @@
+// What every page template receives: the language, its texts, the site's contacts and the CSRF token.
+import Foundation
+import Leaf
+import Vapor
+
+struct SiteInfo: Encodable, Sendable {
+    let portalName: String
+    let centreName: String
+    let centrePhones: [String]
+    let supportPhone: String
+    let supportEmail: String
+    let devSMS: Bool
+}
+
+struct PageContext<Content: Encodable>: Encodable {
+    let lang: String
+    let otherLang: String
+    let t: [String: String]
+    let site: SiteInfo
+    let csrf: String
+    let path: String
+    let title: String
+    let page: Content
+}
+
+struct Empty: Encodable {}
+
+extension Request {
+    /// Renders a page with the shared context; `titleKey` names the page title in the texts table.
+    func page<Content: Encodable>(_ template: String, titleKey: String, _ content: Content, status: HTTPStatus = .ok) async throws -> Response {
+        let config = portal.config
+        let site = SiteInfo(
+            portalName: config.portalName, centreName: config.centreName, centrePhones: config.centrePhones,
+            supportPhone: config.supportPhone, supportEmail: config.supportEmail, devSMS: portal.devInbox != nil)
+        let context = PageContext(
+            lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: Strings.all(language), site: site,
+            csrf: csrfToken, path: url.path, title: t(titleKey), page: content)
+        let view = try await self.view.render(template, context)
+        let response = try await view.encodeResponse(for: self)
+        response.status = status
+        response.headers.contentType = .html
+        return response
+    }
+}
+
+enum ErrorPage {
+    struct Content: Encodable {
+        let status: UInt
+        let message: String
+        let fields: [String]
+        let requestID: String
+    }
+
+    static func render(_ error: AppError, request: Request, headers: HTTPHeaders) async -> Response {
+        let language = request.language
+        let content = Content(status: error.status.code, message: error.message.text(language),
+                              fields: error.fields.values.map { $0.text(language) }.sorted(), requestID: request.id)
+        let response: Response
+        if let page = try? await request.page("error", titleKey: "error_title", content, status: error.status) {
+            response = page
+        } else {
+            // The template itself failed: a plain page still tells the person what happened.
+            let text = content.message.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            response = Response(status: error.status, body: .init(string: "<!doctype html><meta charset=utf-8><title>\(error.status.code)</title><p>\(text)</p>"))
+            response.headers.contentType = .html
+        }
+        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        return response
+    }
+}

@@ -1,0 +1,134 @@
+// Sends queued SMS through the gateway: claims rows with a lease, retries with back-off, records each outcome.
+import Fluent
+import Foundation
+import SMSGateway
+import SQLKit
+import Vapor
+
+struct OutboxWorker: Sendable {
+    let db: any Database
+    let portal: Portal
+    let logger: Logger
+    var batchSize = 50
+    /// Long enough to cover one gateway call with its 5-second timeout many times over.
+    var lease: TimeInterval = 60
+
+    /// One round: claim due messages, send them concurrently, record the results. Returns how many were claimed.
+    @discardableResult
+    func runOnce() async throws -> Int {
+        let claimed = try await claim()
+        guard !claimed.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            for row in claimed {
+                group.addTask { await self.deliver(row) }
+            }
+        }
+        return claimed.count
+    }
+
+    /// Runs until the task is cancelled: a round whenever a message is queued, or every second.
+    func run() async {
+        logger.info("Outbox worker started")
+        while !Task.isCancelled {
+            do {
+                let count = try await runOnce()
+                if count == batchSize { continue }
+            } catch {
+                logger.error("Outbox round failed: \(String(reflecting: error))")
+            }
+            await portal.outboxSignal.wait(timeout: .seconds(1))
+        }
+    }
+
+    struct Claimed: Sendable, Decodable {
+        let id: UUID
+        let reference: String
+        let recipient: String
+        let text_sealed: Data?
+        let kind: String
+        let attempts: Int
+        let expires_at: Date?
+        let give_up_at: Date
+    }
+
+    /// One statement marks the rows as ours, so two workers (or two instances) never send the same row at
+    /// once; PostgreSQL skips rows another worker is claiming instead of waiting for it.
+    func claim() async throws -> [Claimed] {
+        let now = portal.time.now()
+        let leaseUntil = now.addingTimeInterval(lease)
+        let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
+        return try await db.sql.raw("""
+            UPDATE outbox_messages SET lease_until = \(bind: leaseUntil), attempts = attempts + 1, updated_at = \(bind: now)
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE status = 'queued' AND next_attempt_at <= \(bind: now) AND (lease_until IS NULL OR lease_until < \(bind: now))
+                ORDER BY next_attempt_at LIMIT \(bind: batchSize) \(lock)
+            )
+            RETURNING id, reference, recipient, text_sealed, kind, attempts, expires_at, give_up_at
+            """).all(decoding: Claimed.self)
+    }
+
+    private func deliver(_ row: Claimed) async {
+        let now = portal.time.now()
+        do {
+            if let expiresAt = row.expires_at, expiresAt <= now {
+                try await finish(row, status: .expired, error: "code expired before it could be sent")
+                portal.metrics.outboxResult("expired")
+                return
+            }
+            guard let sealed = row.text_sealed else {
+                try await finish(row, status: .failed, error: "text missing")
+                return
+            }
+            let text = String(decoding: try Sealed.open(Array(sealed), key: portal.keys.dataEncryption, context: Outbox.context(row.id)), as: UTF8.self)
+            let outcome = await portal.sms.send(SMSMessage(to: row.recipient, text: text, reference: row.reference))
+            switch outcome {
+            case .accepted:
+                try await finish(row, status: .sent, error: nil)
+                portal.metrics.outboxResult("sent")
+            case let .permanent(answer):
+                logger.warning("SMS \(row.reference) refused by the gateway: \(answer)")
+                try await finish(row, status: .failed, error: answer)
+                portal.metrics.outboxResult("failed")
+            case let .retry(reason):
+                let next = portal.time.now().addingTimeInterval(Self.backoff(attempt: row.attempts))
+                if next > row.give_up_at {
+                    try await finish(row, status: .failed, error: "gave up after 24 hours: \(reason)")
+                    portal.metrics.outboxResult("failed")
+                } else {
+                    try await OutboxMessage.query(on: db).filter(\.$id == row.id)
+                        .set(\.$nextAttemptAt, to: next).set(\.$leaseUntil, to: nil)
+                        .set(\.$lastError, to: reason).set(\.$updatedAt, to: portal.time.now())
+                        .update()
+                    portal.metrics.outboxResult("retry")
+                }
+            }
+        } catch {
+            // The lease runs out and the row is tried again; nothing is lost.
+            logger.error("Outbox delivery of \(row.reference) failed to record: \(String(reflecting: error))")
+        }
+    }
+
+    private func finish(_ row: Claimed, status: OutboxMessage.Status, error: String?) async throws {
+        let now = portal.time.now()
+        try await OutboxMessage.query(on: db).filter(\.$id == row.id)
+            .set(\.$status, to: status)
+            .set(\.$textSealed, to: nil)
+            .set(\.$leaseUntil, to: nil)
+            .set(\.$lastError, to: error)
+            .set(\.$sentAt, to: status == .sent ? now : nil)
+            .set(\.$updatedAt, to: now)
+            .update()
+    }
+
+    /// 1 s, 2 s, 4 s … capped at 5 minutes, each with ±20 % jitter so that a recovering gateway
+    /// is not hit by every waiting message at the same instant.
+    static func backoff(attempt: Int) -> TimeInterval {
+        let base = min(300, pow(2, Double(max(0, attempt - 1))))
+        return base * Double.random(in: 0.8...1.2)
+    }
+
+    static func queueDepth(on db: any Database) async throws -> Int {
+        try await OutboxMessage.query(on: db).filter(\.$status == .queued).count()
+    }
+}

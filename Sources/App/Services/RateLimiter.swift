@@ -1,0 +1,81 @@
+// A sliding-window rate limit keyed by any string, counted in the database so all instances share it.
+import Fluent
+import Foundation
+import SQLKit
+
+struct RateLimit: Sendable {
+    let limit: Int
+    let window: TimeInterval
+}
+
+struct RateDecision: Sendable, Equatable {
+    let allowed: Bool
+    /// When a refused caller may try again.
+    let retryAt: Date?
+}
+
+struct RateLimiter: Sendable {
+    let db: any Database
+    let now: Date
+
+    /// Counts one hit for `key` and decides. The estimate weighs the previous window by how much of it
+    /// still overlaps the sliding window, the usual approximation that needs two rows per key.
+    /// Refused hits count too, so hammering keeps a caller out rather than letting it in at the edge.
+    func hit(_ key: String, _ rule: RateLimit) async throws -> RateDecision {
+        let (start, fraction) = windowPosition(rule)
+        let current = try await increment(key, windowStart: start, rule: rule)
+        let previous = try await count(key, windowStart: start - Int64(rule.window))
+        return decide(previous: previous, current: current, start: start, fraction: fraction, rule: rule)
+    }
+
+    /// Decides without counting, for pages that show whether an action is possible.
+    func peek(_ key: String, _ rule: RateLimit) async throws -> RateDecision {
+        let (start, fraction) = windowPosition(rule)
+        let current = try await count(key, windowStart: start) + 1
+        let previous = try await count(key, windowStart: start - Int64(rule.window))
+        return decide(previous: previous, current: current, start: start, fraction: fraction, rule: rule)
+    }
+
+    private func windowPosition(_ rule: RateLimit) -> (Int64, Double) {
+        let seconds = now.timeIntervalSince1970
+        let start = Int64(floor(seconds / rule.window) * rule.window)
+        return (start, (seconds - Double(start)) / rule.window)
+    }
+
+    private func decide(previous: Int, current: Int, start: Int64, fraction: Double, rule: RateLimit) -> RateDecision {
+        let estimate = Double(previous) * (1 - fraction) + Double(current)
+        if estimate <= Double(rule.limit) { return RateDecision(allowed: true, retryAt: nil) }
+        // Earliest moment one more hit would fit, assuming none comes before it.
+        let wait: Double
+        if current < rule.limit, previous > 0 {
+            let neededFraction = 1 - Double(rule.limit - current - 1) / Double(previous)
+            wait = max(1, (neededFraction - fraction) * rule.window)
+        } else {
+            let nextFraction = max(0, 1 - Double(rule.limit - 1) / Double(current))
+            wait = (1 - fraction) * rule.window + nextFraction * rule.window
+        }
+        return RateDecision(allowed: false, retryAt: now.addingTimeInterval(ceil(wait)))
+    }
+
+    private func increment(_ key: String, windowStart: Int64, rule: RateLimit) async throws -> Int {
+        let expires = windowStart + Int64(rule.window * 2)
+        let row = try await db.sql.raw("""
+            INSERT INTO rate_limit_counters (key, window_start, hits, expires_at) VALUES (\(bind: key), \(bind: windowStart), 1, \(bind: expires))
+            ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
+            RETURNING hits
+            """).first()
+        return try row?.decode(column: "hits", as: Int.self) ?? 1
+    }
+
+    private func count(_ key: String, windowStart: Int64) async throws -> Int {
+        let row = try await db.sql.raw("""
+            SELECT hits FROM rate_limit_counters WHERE key = \(bind: key) AND window_start = \(bind: windowStart)
+            """).first()
+        return try row?.decode(column: "hits", as: Int.self) ?? 0
+    }
+
+    /// Drops windows nobody will read again.
+    func purgeExpired() async throws {
+        try await db.sql.raw("DELETE FROM rate_limit_counters WHERE expires_at < \(bind: Int64(now.timeIntervalSince1970))").run()
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class DomainPlaceholderTests: XCTestCase { func testNothing() {} }
