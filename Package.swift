@@ -21,7 +21,7 @@ let package = Package(
     ],
     targets: [
         // Pure rules about Vietnamese identity data; no Vapor, no database.
-        .target(name: "Domain"),
+        .target(name: "Domain", resources: [.process("Resources")]),
         // The SMS gateway's wire format and HTTP client.
         .target(
             name: "SMSGateway",
@@ -30,11 +30,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Writes the one-page account request form (R7) as PDF with embedded Vietnamese fonts.
+        .target(
+            name: "RequestFormPDF",
+            dependencies: [.product(name: "CompressNIO", package: "compress-nio")]
+        ),
         .target(
             name: "App",
             dependencies: [
                 "Domain",
                 "SMSGateway",
+                "RequestFormPDF",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -55,6 +61,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "RequestFormPDFTests", dependencies: ["RequestFormPDF"]),
         .testTarget(
             name: "AppTests",
             dependencies: [

@@ -91,7 +91,7 @@ struct AppConfig: Sendable {
 
     /// Reads and validates the environment. Every problem is a `ConfigError` naming the variable.
     static func load(environment: Environment, env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
-        var reader = EnvReader(env: env)
+        let reader = EnvReader(env: env)
         let database = try DatabaseLocation.parse(reader.string("DATABASE_URL") ?? "sqlite:data/portal.sqlite")
         let humanCheckRaw = reader.string("HUMAN_CHECK") ?? "pow"
         guard let humanCheck = HumanCheckMode(rawValue: humanCheckRaw) else { throw ConfigError.invalid("HUMAN_CHECK", "pow or off") }
@@ -169,7 +169,7 @@ struct AppConfig: Sendable {
     /// Production refuses settings that would be unsafe for citizens' data.
     func checkProductionSafety() throws {
         guard isProduction else { return }
-        if humanCheck == .off { throw ConfigError.unsafeInProduction("HUMAN_CHECK", "is off; it must be pow") }
+        if humanCheck == .off { throw ConfigError.unsafeInProduction("HUMAN_CHECK", "must be pow: the human check is required in production") }
         if dataEncryptionKey == nil { throw ConfigError.unsafeInProduction("DATA_ENCRYPTION_KEY", "is not set; it must hold base64 of 32 random bytes") }
         if publicBaseURL.scheme != "https" { throw ConfigError.unsafeInProduction("PUBLIC_BASE_URL", "is not https") }
         if database.isSQLite && !allowSQLiteInProduction {

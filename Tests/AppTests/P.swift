@@ -1,2 +1,0 @@
-import XCTVapor
-final class AppPlaceholderTests: XCTestCase { func testNothing() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class DomainPlaceholderTests: XCTestCase { func testNothing() {} }

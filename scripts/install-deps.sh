@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests use, when missing: PostgreSQL 15, Chromium and its driver,
+# poppler-utils (pdftotext), fonts for the request form, and selenium for the browser tests.
+set -euo pipefail
+need=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -o DPkg::Lock::Timeout=120 "${need[@]}" >/dev/null
+fi
+python3 -c 'import selenium' 2>/dev/null || pip install -q selenium
+python3 -c 'import pytest' 2>/dev/null || pip install -q pytest
+python3 -c 'import openapi_spec_validator' 2>/dev/null || pip install -q openapi-spec-validator

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, starts a throwaway PostgreSQL unless TEST_DATABASE_URL is
+# given, then the Swift tests (SQLite and PostgreSQL), the JavaScript tests and the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/install-deps.sh
+
+pg_tmp=""
+cleanup() {
+  if [ -n "$pg_tmp" ]; then
+    runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_tmp/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$pg_tmp"
+  fi
+}
+trap cleanup EXIT
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  pg_tmp=$(mktemp -d /tmp/portal-pg.XXXXXX)
+  chown postgres:postgres "$pg_tmp"
+  port=${TEST_PG_PORT:-55432}
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$pg_tmp/data" -A trust -U postgres -E UTF8 >/dev/null
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_tmp/data" -l "$pg_tmp/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_tmp -c fsync=off -c max_connections=200" start >/dev/null
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/createdb -h 127.0.0.1 -p "$port" -U postgres portal_test
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/portal_test"
+  echo "PostgreSQL started for the tests on 127.0.0.1:$port"
+fi
+
+echo "== Swift tests (SQLite and PostgreSQL)"
+swift build --build-tests
+swift test --skip-build
+
+echo "== JavaScript tests"
+node --test Tests/js/
+
+echo "== Browser tests"
+python3 -m pytest -q Tests/e2e
