@@ -59,6 +59,7 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     app.middleware.use(StaticFiles(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(CSRFMiddleware())
 
+    app.lifecycle.use(HasherLifecycle())
     if overrides.startOutboxWorker {
         app.lifecycle.use(OutboxLifecycle())
     }
@@ -99,6 +100,13 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
         task?.cancel()
         app.portal.outboxSignal.notify()
         await task?.value
+    }
+}
+
+/// Stops the hashing threads with the application.
+private struct HasherLifecycle: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        await app.portal.hasher.shutdown()
     }
 }
 

@@ -10,6 +10,7 @@ final class Portal: Sendable {
     let sms: any SMSSender
     let metrics: PortalMetrics
     let outboxSignal: OutboxSignal
+    let hasher: PasswordHasher
     /// Recent messages for `/dev/sms`; only when no gateway is configured outside production.
     let devInbox: DevSMSInbox?
 
@@ -20,6 +21,7 @@ final class Portal: Sendable {
         self.sms = sms
         self.metrics = metrics
         self.outboxSignal = OutboxSignal()
+        self.hasher = PasswordHasher(parameters: config.scrypt)
         self.devInbox = devInbox
     }
 }

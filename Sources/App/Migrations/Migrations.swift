@@ -6,5 +6,10 @@ enum Migrations {
     static func register(on app: Application) {
         app.migrations.add(CreateOutboxMessage())
         app.migrations.add(CreateRateLimitCounter())
+        app.migrations.add(CreateAccount())
+        app.migrations.add(CreateAuthSession())
+        app.migrations.add(CreateOTPChallenge())
+        app.migrations.add(CreateCitizenFlows())
+        app.migrations.add(CreatePublicService())
     }
 }

@@ -29,7 +29,7 @@ struct Outbox: Sendable {
         message.id = id
         message.reference = id.uuidString.lowercased()
         message.recipient = phone.e164
-        message.textSealed = Data(try Sealed.seal(Array(try SMSText.make(text).utf8), key: portal.keys.dataEncryption, context: Self.context(id)))
+        message.textSealed = Data(try Sealed.seal(Array(Self.fit(text).utf8), key: portal.keys.dataEncryption, context: Self.context(id)))
         message.kind = kind
         message.flowID = flowID
         message.status = .queued
@@ -42,6 +42,14 @@ struct Outbox: Sendable {
         try await message.create(on: db)
         portal.outboxSignal.notify()
         return message
+    }
+
+    /// Folds to GSM 7-bit without diacritics and cuts to one SMS (160 septets). Texts put what matters
+    /// (the code, the password) first, so a long configured portal name can only cost the tail.
+    static func fit(_ text: String) -> String {
+        var folded = SMSText.fold(text)
+        while SMSText.septets(folded) > SMSText.maxSeptets { folded.removeLast() }
+        return folded
     }
 
     static func context(_ id: UUID) -> String { "outbox:\(id.uuidString.lowercased())" }

@@ -1,0 +1,35 @@
+// Small helpers every API controller uses: JSON bodies, ids in paths, paging.
+import Vapor
+
+extension Request {
+    /// Decodes a JSON body; other content types are a 415, malformed JSON a 400 with the field named.
+    func json<T: Decodable>(_ type: T.Type) throws -> T {
+        guard headers.contentType == .json || headers.contentType?.subType == "json" else {
+            throw AppError(.unsupportedMediaType, "unsupported_media_type",
+                           Msg("Nội dung phải là JSON (Content-Type: application/json).", "The body must be JSON (Content-Type: application/json)."))
+        }
+        return try content.decode(T.self)
+    }
+
+    /// A UUID from the path; anything else is simply not found.
+    func uuid(_ name: String = "id") throws -> UUID {
+        guard let id = parameters.get(name, as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    var paging: (page: Int, per: Int) {
+        let page = max(1, (try? query.get(Int.self, at: "page")) ?? 1)
+        let per = min(100, max(1, (try? query.get(Int.self, at: "per")) ?? 20))
+        return (page, per)
+    }
+
+    var userAgent: String { headers.first(name: .userAgent) ?? "" }
+}
+
+extension Response {
+    static func json<T: Content>(_ value: T, status: HTTPStatus, for req: Request) async throws -> Response {
+        let response = try await value.encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+}

@@ -1,0 +1,137 @@
+// The JSON shapes of the citizen API. Every input field is optional here so that a missing one is a
+// 422 naming the field, while a wrong type is a 400 naming it.
+import Foundation
+import Vapor
+
+struct RegistrationRequest: Content {
+    var accountType: String?
+    var verificationMethod: String?
+    var idNumber: String?
+    var fullName: String?
+    var dateOfBirth: String?
+    var phone: String?
+    var email: String?
+    var humanCheck: String?
+}
+
+struct RegistrationCreated: Content {
+    let id: UUID
+    let phoneMasked: String
+    let otpExpiresAt: String
+    let nextSendAt: String
+}
+
+struct OTPSentResponse: Content {
+    let otpExpiresAt: String
+    let nextSendAt: String
+
+    init(_ sent: OTPSent) {
+        otpExpiresAt = RFC3339.string(sent.expiresAt)
+        nextSendAt = RFC3339.string(sent.nextSendAt)
+    }
+}
+
+struct CodeRequest: Content { var code: String? }
+
+struct CompletionTokenResponse: Content { let completionToken: String }
+
+struct CompleteRegistrationRequest: Content {
+    var completionToken: String?
+    var password: String?
+}
+
+struct AccountCreated: Content { let accountId: UUID }
+
+struct LoginRequest: Content {
+    var username: String?
+    var password: String?
+}
+
+struct LoginChallengeResponse: Content {
+    let challengeId: UUID
+    let phoneMasked: String
+    let otpExpiresAt: String
+    let nextSendAt: String
+}
+
+struct TokenResponse: Content {
+    let token: String
+    let expiresAt: String
+    let passwordChangeRequired: Bool
+}
+
+struct MeResponse: Content {
+    let id: UUID
+    let idNumber: String
+    let fullName: String
+    let dateOfBirth: String
+    let phone: String
+    let email: String?
+    let createdAt: String
+    let passwordChangeRequired: Bool
+
+    init(_ account: Account) {
+        id = account.id!
+        idNumber = account.idNumber
+        fullName = account.fullName
+        dateOfBirth = account.dateOfBirth
+        phone = account.phone
+        email = account.email
+        createdAt = RFC3339.string(account.createdAt)
+        passwordChangeRequired = account.passwordTemporary
+    }
+}
+
+struct ChangePasswordRequest: Content {
+    var currentPassword: String?
+    var newPassword: String?
+}
+
+struct SessionItem: Content {
+    let id: UUID
+    let kind: String
+    let current: Bool
+    let clientAddress: String
+    let userAgent: String
+    let createdAt: String
+    let lastSeenAt: String
+}
+
+struct Page<Item: Content>: Content {
+    let items: [Item]
+    let page: Int
+    let per: Int
+    let total: Int
+}
+
+struct PasswordResetRequest: Content {
+    var username: String?
+    var humanCheck: String?
+}
+
+struct PasswordResetStarted: Content { let id: UUID }
+
+struct CompleteResetRequest: Content {
+    var code: String?
+    var newPassword: String?
+}
+
+struct ServiceItem: Content {
+    let id: UUID
+    let code: String
+    let name: String
+    let field: String
+    let level: String
+    let agency: String
+
+    init(_ s: PublicService) {
+        id = s.id!
+        code = s.code
+        name = s.name
+        field = s.field
+        level = s.level
+        agency = s.agency
+    }
+}
+
+struct OKResponse: Content { let status: String }

@@ -1,0 +1,66 @@
+// A portal account: a citizen's, and every staff member's too (staff are first ordinary accounts).
+import Fluent
+import Foundation
+
+final class Account: Model, @unchecked Sendable {
+    static let schema = "accounts"
+
+    enum Status: String, Codable, Sendable { case active, locked }
+
+    @ID(key: .id) var id: UUID?
+    /// 12-digit CCCD or 9-digit CMND, digits only; unique in the database.
+    @Field(key: "id_number") var idNumber: String
+    @Field(key: "full_name") var fullName: String
+    /// Case- and tone-placement-folded name for search (never for uniqueness).
+    @Field(key: "name_key") var nameKey: String
+    @Field(key: "date_of_birth") var dateOfBirth: String
+    /// E.164.
+    @Field(key: "phone") var phone: String
+    @OptionalField(key: "email") var email: String?
+    /// `scrypt$N$r$p$salt$hash`, parameters kept with the hash so they can be raised later.
+    @Field(key: "password_hash") var passwordHash: String
+    /// Issued by an officer or at bootstrap: must be changed at first sign-in, expires unused.
+    @Field(key: "password_temporary") var passwordTemporary: Bool
+    @OptionalField(key: "password_expires_at") var passwordExpiresAt: Date?
+    @Field(key: "status") var status: Status
+    @Field(key: "failed_logins") var failedLogins: Int
+    @OptionalField(key: "last_failed_login_at") var lastFailedLoginAt: Date?
+    /// The officer who created it at a counter, and at which unit (R3).
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @OptionalField(key: "created_at_unit") var createdAtUnit: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+struct CreateAccount: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Account.schema)
+            .id()
+            .field("id_number", .string, .required)
+            .field("full_name", .string, .required)
+            .field("name_key", .string, .required)
+            .field("date_of_birth", .string, .required)
+            .field("phone", .string, .required)
+            .field("email", .string)
+            .field("password_hash", .string, .required)
+            .field("password_temporary", .bool, .required)
+            .field("password_expires_at", .datetime)
+            .field("status", .string, .required)
+            .field("failed_logins", .int, .required)
+            .field("last_failed_login_at", .datetime)
+            .field("created_by", .uuid)
+            .field("created_at_unit", .uuid)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "id_number", name: "accounts_id_number_key")
+            .create()
+        try await database.sql.raw("CREATE INDEX accounts_phone ON accounts (phone)").run()
+        try await database.sql.raw("CREATE INDEX accounts_created_by ON accounts (created_by, created_at)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Account.schema).delete()
+    }
+}

@@ -1,0 +1,41 @@
+// The one live code of a flow. A resend replaces it, so only the latest code can ever match.
+import Fluent
+import Foundation
+
+final class OTPChallenge: Model, @unchecked Sendable {
+    static let schema = "otp_challenges"
+
+    enum Purpose: String, Codable, Sendable, CaseIterable { case registration, login, reset, draft, reissue }
+
+    /// The flow's own id (a registration, a sign-in challenge, a reset, a draft …): one code per flow.
+    @ID(custom: "flow_id", generatedBy: .user) var id: UUID?
+    @Field(key: "purpose") var purpose: Purpose
+    @Field(key: "phone") var phone: String
+    /// HMAC-SHA-256 of the code with a key derived from the root secret.
+    @Field(key: "code_mac") var codeMAC: String
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "sends") var sends: Int
+    @Field(key: "last_sent_at") var lastSentAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+}
+
+struct CreateOTPChallenge: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(OTPChallenge.schema)
+            .field("flow_id", .uuid, .identifier(auto: false))
+            .field("purpose", .string, .required)
+            .field("phone", .string, .required)
+            .field("code_mac", .string, .required)
+            .field("attempts", .int, .required)
+            .field("sends", .int, .required)
+            .field("last_sent_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(OTPChallenge.schema).delete()
+    }
+}

@@ -1,0 +1,153 @@
+// Sign-in (R18): password, then an SMS code, then a session. Unknown accounts and wrong passwords look the same.
+import Domain
+import Fluent
+import Foundation
+
+struct LoginStarted: Sendable {
+    let challenge: LoginChallenge
+    let phone: PhoneNumber
+    let otp: OTPSent
+}
+
+struct LoginService: Sendable {
+    static let challengeLifetime: TimeInterval = 15 * 60
+    /// Failures before the account and the address start to wait.
+    static let freeFailures = 5
+
+    let db: any Database
+    let portal: Portal
+    let hasher: PasswordHasher
+
+    private var now: Date { portal.time.now() }
+
+    static let invalidCredentials = AppError(.unauthorized, "invalid_credentials",
+        Msg("Tên đăng nhập hoặc mật khẩu không đúng.", "The username or password is not correct."),
+        fields: ["password": Msg("Tên đăng nhập hoặc mật khẩu không đúng.", "The username or password is not correct.")])
+
+    static let challengeNotFound = AppError(.notFound, "login_challenge_not_found",
+        Msg("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", "This sign-in has expired. Please sign in again."))
+
+    /// After the free failures, each further one doubles the wait: 1 min, 2, 4 … at most an hour. The count
+    /// is forgotten a day after the last failure, so a lock never becomes permanent by itself.
+    static func notBefore(failures: Int, lastFailure: Date?) -> Date? {
+        guard failures >= freeFailures, let lastFailure else { return nil }
+        let delay = min(3600, 60 * pow(2, Double(failures - freeFailures)))
+        return lastFailure.addingTimeInterval(delay)
+    }
+
+    static func effectiveFailures(_ account: Account, now: Date) -> Int {
+        guard let last = account.lastFailedLoginAt, now.timeIntervalSince(last) < 86400 else { return 0 }
+        return account.failedLogins
+    }
+
+    /// Finds the account a username names. A phone backing several accounts cannot name one.
+    func lookUp(_ username: Username) async throws -> Account? {
+        switch username {
+        case let .idNumber(id):
+            return try await Account.query(on: db).filter(\.$idNumber == id.digits).first()
+        case let .phone(phone):
+            let accounts = try await Account.query(on: db).filter(\.$phone == phone.e164).limit(2).all()
+            if accounts.count > 1 {
+                throw AppError(.conflict, "phone_ambiguous",
+                               Msg("Số điện thoại này dùng cho nhiều tài khoản. Vui lòng đăng nhập bằng số định danh cá nhân.",
+                                   "This phone backs several accounts. Please sign in with your ID number."),
+                               fields: ["username": Msg("Hãy dùng số định danh cá nhân.", "Use your ID number.")])
+            }
+            return accounts.first
+        }
+    }
+
+    static func parseUsername(_ raw: String?, now: Date) throws -> Username {
+        guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw AppError.validation(["username": PersonValidation.required])
+        }
+        do { return try Username(raw, now: now) } catch { throw AppError.validation(["username": Msg(error)]) }
+    }
+
+    func start(username raw: String?, password: String?, kind: AuthSession.Kind, clientAddress: String) async throws -> LoginStarted {
+        let username = try Self.parseUsername(raw, now: now)
+        guard let password, !password.isEmpty else { throw AppError.validation(["password": PersonValidation.required]) }
+        try await IPLimit(db: db, portal: portal).hit("login", clientAddress)
+        let ipFailures = RateLimit(limit: 20, window: 900)
+        let ipDecision = try await RateLimiter(db: db, now: now).peek("login-fail:\(clientAddress)", ipFailures)
+        if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt!) }
+
+        let account = try await lookUp(username)
+        if let account, let wait = Self.notBefore(failures: Self.effectiveFailures(account, now: now), lastFailure: account.lastFailedLoginAt), wait > now {
+            throw AppError.rateLimited(retryAt: wait)
+        }
+        // The same slow hash runs whether or not the account exists.
+        let ok = try await hasher.verify(password, against: account?.passwordHash)
+        guard ok, let account else {
+            _ = try await RateLimiter(db: db, now: now).hit("login-fail:\(clientAddress)", ipFailures)
+            if let account {
+                account.failedLogins = Self.effectiveFailures(account, now: now) + 1
+                account.lastFailedLoginAt = now
+                try await account.update(on: db)
+            }
+            throw Self.invalidCredentials
+        }
+        if account.status == .locked {
+            throw AppError(.forbidden, "account_locked",
+                           Msg("Tài khoản đang bị khóa. Vui lòng liên hệ bộ phận hỗ trợ.", "This account is locked. Please contact support."))
+        }
+        if account.passwordTemporary, let expires = account.passwordExpiresAt, expires <= now {
+            throw AppError(.forbidden, "temporary_password_expired",
+                           Msg("Mật khẩu tạm thời đã hết hạn. Hãy chọn «Quên mật khẩu» hoặc nhờ cán bộ một cửa cấp lại.",
+                               "The temporary password has expired. Choose «Forgot password» or ask a one-stop officer to issue a new one."))
+        }
+        account.failedLogins = 0
+        account.lastFailedLoginAt = nil
+        if hasher.needsRehash(account.passwordHash) {
+            account.passwordHash = try await hasher.hash(password)
+        }
+        try await account.update(on: db)
+
+        let phone = try PhoneNumber(account.phone)
+        let portal = self.portal
+        return try await db.writeTransaction { tx in
+            let now = portal.time.now()
+            let challenge = LoginChallenge()
+            challenge.id = UUID()
+            challenge.accountID = account.id!
+            challenge.kind = kind
+            challenge.createdAt = now
+            challenge.expiresAt = now.addingTimeInterval(Self.challengeLifetime)
+            try await challenge.create(on: tx)
+            let otp = try await OTPService(db: tx, portal: portal).send(purpose: .login, flowID: challenge.id!, phone: phone, clientAddress: clientAddress)
+            return LoginStarted(challenge: challenge, phone: phone, otp: otp)
+        }
+    }
+
+    func findChallenge(_ id: UUID) async throws -> LoginChallenge {
+        guard let challenge = try await LoginChallenge.find(id, on: db), challenge.expiresAt > now else { throw Self.challengeNotFound }
+        return challenge
+    }
+
+    func phone(of challenge: LoginChallenge) async throws -> PhoneNumber {
+        guard let account = try await Account.find(challenge.accountID, on: db) else { throw Self.challengeNotFound }
+        return try PhoneNumber(account.phone)
+    }
+
+    func resend(_ id: UUID, clientAddress: String) async throws -> OTPSent {
+        let challenge = try await findChallenge(id)
+        let phone = try await phone(of: challenge)
+        let portal = self.portal
+        return try await db.writeTransaction { tx in
+            try await OTPService(db: tx, portal: portal).send(purpose: .login, flowID: id, phone: phone, clientAddress: clientAddress)
+        }
+    }
+
+    /// The second factor. A new session id is made here, never reused from before sign-in.
+    func verify(_ id: UUID, code: String, kind: AuthSession.Kind, clientAddress: String, userAgent: String) async throws -> (token: String, session: AuthSession, account: Account) {
+        let challenge = try await findChallenge(id)
+        guard challenge.kind == kind else { throw Self.challengeNotFound }
+        if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .login, code: code)) {
+            throw error
+        }
+        guard let account = try await Account.find(challenge.accountID, on: db) else { throw Self.challengeNotFound }
+        let created = try await Sessions(db: db, portal: portal).create(account: account.id!, kind: kind, clientAddress: clientAddress, userAgent: userAgent)
+        try await LoginChallenge.query(on: db).filter(\.$id == id).delete()
+        return (created.token, created.session, account)
+    }
+}

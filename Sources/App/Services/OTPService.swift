@@ -1,0 +1,143 @@
+// One-time codes: sending with every limit, and checking with attempts counted atomically.
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+
+struct OTPSent: Sendable {
+    let expiresAt: Date
+    /// When this flow's code may be sent again (the later of the cooldown and the per-phone limits).
+    let nextSendAt: Date
+    let sends: Int
+}
+
+struct OTPService: Sendable {
+    let db: any Database
+    let portal: Portal
+
+    private var settings: OTPSettings { portal.config.otp }
+
+    static func mac(_ code: String, flowID: UUID, key: SymmetricKey) -> String {
+        let input = Data("\(flowID.uuidString.lowercased()):\(code)".utf8)
+        return Array(HMAC<SHA256>.authenticationCode(for: input, using: key)).hex
+    }
+
+    /// Sends a new code for `flowID` to `phone`, replacing any earlier one. Must run inside a write transaction
+    /// (`db` is the transaction), so the code, its SMS and the caller's changes commit together.
+    func send(purpose: OTPChallenge.Purpose, flowID: UUID, phone: PhoneNumber, clientAddress: String) async throws -> OTPSent {
+        let now = portal.time.now()
+        let existing = try await OTPChallenge.find(flowID, on: db)
+        if let existing {
+            let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
+            if allowedAt > now { throw Self.tooSoon(allowedAt) }
+        }
+        if let limitedUntil = try await phoneLimitedUntil(phone, now: now) { throw Self.phoneLimit(limitedUntil) }
+        let ipDecision = try await RateLimiter(db: db, now: now)
+            .hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+        if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
+
+        let code = OTPCode.generate()
+        let expiresAt = now.addingTimeInterval(TimeInterval(settings.ttlSeconds))
+        let challenge = existing ?? OTPChallenge()
+        challenge.id = flowID
+        challenge.purpose = purpose
+        challenge.phone = phone.e164
+        challenge.codeMAC = Self.mac(code, flowID: flowID, key: portal.keys.otp)
+        challenge.attempts = 0
+        challenge.sends = (existing?.sends ?? 0) + 1
+        challenge.lastSentAt = now
+        challenge.expiresAt = expiresAt
+        try await challenge.save(on: db)
+
+        let minutes = max(1, settings.ttlSeconds / 60)
+        let text = "Ma xac thuc \(code) (\(portal.config.portalName)). Het han sau \(minutes) phut. Khong cung cap ma nay cho bat ky ai."
+        try await Outbox(db: db, portal: portal).enqueue(to: phone, text: text, kind: .otp, flowID: flowID, expiresAt: expiresAt)
+
+        let cooldownEnds = now.addingTimeInterval(TimeInterval(settings.resendSeconds))
+        let next = max(cooldownEnds, try await phoneLimitedUntil(phone, now: now, counting: 1) ?? cooldownEnds)
+        return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
+    }
+
+    /// When the per-phone hourly or daily limit would refuse one more code (every OTP purpose counts).
+    /// `counting` adds codes about to be recorded, for the "next send" answer right after a send.
+    func phoneLimitedUntil(_ phone: PhoneNumber, now: Date, counting extra: Int = 0) async throws -> Date? {
+        var until: Date? = nil
+        for (limit, window) in [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)] {
+            let since = now.addingTimeInterval(-window)
+            let recent = try await OutboxMessage.query(on: db)
+                .filter(\.$recipient == phone.e164).filter(\.$kind == .otp).filter(\.$createdAt > since)
+                .sort(\.$createdAt, .ascending).all(\.$createdAt)
+            if recent.count >= limit {
+                // The window frees a slot when the oldest code that still counts leaves it.
+                let freesAt = recent[recent.count - limit].addingTimeInterval(window)
+                until = max(until ?? freesAt, freesAt)
+            }
+        }
+        return until
+    }
+
+    enum CheckResult: Equatable { case ok, wrong(remaining: Int), expired, exhausted, missing }
+
+    /// Checks a code. Each attempt is counted before comparing, in one statement, so parallel guesses
+    /// cannot exceed the limit. A correct code is deleted: it works once.
+    func check(flowID: UUID, purpose: OTPChallenge.Purpose, code: String, consume: Bool = true) async throws -> CheckResult {
+        let now = portal.time.now()
+        let trimmed = code.filter { !$0.isWhitespace }
+        let row = try await db.sql.raw("""
+            UPDATE otp_challenges SET attempts = attempts + 1
+            WHERE flow_id = \(bind: flowID) AND purpose = \(bind: purpose.rawValue) AND attempts < \(bind: settings.maxAttempts)
+            RETURNING code_mac, expires_at, attempts
+            """).first()
+        guard let row else {
+            let exists = try await OTPChallenge.query(on: db).filter(\.$id == flowID).filter(\.$purpose == purpose).first()
+            return exists == nil ? .missing : .exhausted
+        }
+        let storedMAC = try row.decode(column: "code_mac", as: String.self)
+        let expiresAt = try row.decode(column: "expires_at", as: Date.self)
+        let attempts = try row.decode(column: "attempts", as: Int.self)
+        if expiresAt <= now { return .expired }
+        let given = Self.mac(trimmed, flowID: flowID, key: portal.keys.otp)
+        guard trimmed.count == 6, ConstantTime.equal(Array(given.utf8), Array(storedMAC.utf8)) else {
+            return .wrong(remaining: settings.maxAttempts - attempts)
+        }
+        if consume { try await OTPChallenge.query(on: db).filter(\.$id == flowID).delete() }
+        return .ok
+    }
+
+    /// The AppError for a failed check, the same wording for every flow.
+    static func error(for result: CheckResult) -> AppError? {
+        switch result {
+        case .ok: return nil
+        case let .wrong(remaining) where remaining > 0:
+            return AppError(.unprocessableEntity, "otp_invalid",
+                            Msg("Mã xác thực không đúng. Bạn còn \(remaining) lần thử.", "The code is not correct. \(remaining) attempts left."),
+                            fields: ["code": Msg("Mã xác thực không đúng.", "The code is not correct.")])
+        case .wrong, .exhausted:
+            return AppError(.unprocessableEntity, "otp_exhausted",
+                            Msg("Bạn đã nhập sai quá số lần cho phép. Vui lòng gửi lại mã mới.", "Too many wrong entries. Please send a new code."),
+                            fields: ["code": Msg("Mã đã bị khóa, hãy gửi lại mã mới.", "This code is locked; send a new one.")])
+        case .expired:
+            return AppError(.unprocessableEntity, "otp_expired",
+                            Msg("Mã xác thực đã hết hạn. Vui lòng gửi lại mã mới.", "The code has expired. Please send a new one."),
+                            fields: ["code": Msg("Mã đã hết hạn.", "The code has expired.")])
+        case .missing:
+            return AppError(.unprocessableEntity, "otp_invalid",
+                            Msg("Mã xác thực không đúng hoặc đã được thay bằng mã mới.", "The code is not correct or was replaced by a newer one."),
+                            fields: ["code": Msg("Mã xác thực không đúng.", "The code is not correct.")])
+        }
+    }
+
+    static func tooSoon(_ at: Date) -> AppError {
+        let time = VietnamTime.clock(at)
+        return AppError(.tooManyRequests, "otp_resend_too_soon",
+                        Msg("Vui lòng chờ đến \(time) để gửi lại mã.", "Please wait until \(time) to send the code again."), retryAt: at)
+    }
+
+    static func phoneLimit(_ at: Date) -> AppError {
+        let time = VietnamTime.dateTime(at)
+        return AppError(.tooManyRequests, "otp_phone_limit",
+                        Msg("Số điện thoại này đã nhận quá nhiều mã. Có thể gửi lại sau \(time).",
+                            "This phone has received too many codes. It can get another after \(time)."), retryAt: at)
+    }
+}

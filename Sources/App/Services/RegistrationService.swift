@@ -1,0 +1,201 @@
+// Self-registration (R13–R17): details and human check → SMS code → password → account.
+import Domain
+import Fluent
+import Foundation
+
+struct RegistrationStarted: Sendable {
+    let registration: Registration
+    let phone: PhoneNumber
+    let otp: OTPSent
+}
+
+struct RegistrationService: Sendable {
+    /// A registration never completed is gone after this long, and leaves no account behind.
+    static let lifetime: TimeInterval = 30 * 60
+
+    let db: any Database
+    let portal: Portal
+
+    private var now: Date { portal.time.now() }
+
+    static let notFound = AppError(.notFound, "registration_not_found",
+        Msg("Phiên đăng ký không tồn tại hoặc đã hết hạn. Vui lòng đăng ký lại.", "This registration does not exist or has expired. Please start again."))
+
+    /// Whether the ID number already has an account is deliberately not checked here: only after the
+    /// phone is proven (no enumeration).
+    func start(_ input: PersonInput, humanCheck: String?, clientAddress: String) async throws -> RegistrationStarted {
+        try await HumanCheckGate(db: db, portal: portal).require(humanCheck)
+        try await IPLimit(db: db, portal: portal).hit("register", clientAddress)
+        let person = try PersonValidation.validate(input, allowCMND: portal.config.allowCMNDForNewAccounts, now: now)
+        let portal = self.portal
+        return try await db.writeTransaction { tx in
+            let now = portal.time.now()
+            let registration = Registration()
+            registration.id = UUID()
+            registration.idNumber = person.idNumber.digits
+            registration.fullName = person.name.value
+            registration.dateOfBirth = person.dateOfBirth.iso
+            registration.phone = person.phone.e164
+            registration.email = person.email
+            registration.status = .pending
+            registration.createdAt = now
+            registration.expiresAt = now.addingTimeInterval(Self.lifetime)
+            try await registration.create(on: tx)
+            let otp = try await OTPService(db: tx, portal: portal)
+                .send(purpose: .registration, flowID: registration.id!, phone: person.phone, clientAddress: clientAddress)
+            return RegistrationStarted(registration: registration, phone: person.phone, otp: otp)
+        }
+    }
+
+    func find(_ id: UUID) async throws -> Registration {
+        guard let registration = try await Registration.find(id, on: db), registration.expiresAt > now else { throw Self.notFound }
+        return registration
+    }
+
+    func resend(_ id: UUID, clientAddress: String) async throws -> OTPSent {
+        let registration = try await find(id)
+        guard registration.status == .pending else { throw Self.alreadyVerified }
+        let phone = try PhoneNumber(registration.phone)
+        let portal = self.portal
+        return try await db.writeTransaction { tx in
+            try await OTPService(db: tx, portal: portal).send(purpose: .registration, flowID: id, phone: phone, clientAddress: clientAddress)
+        }
+    }
+
+    /// The code is checked outside any transaction so that a wrong attempt stays counted.
+    func verify(_ id: UUID, code: String) async throws -> String {
+        let registration = try await find(id)
+        guard registration.status == .pending else { throw Self.alreadyVerified }
+        if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .registration, code: code)) {
+            throw error
+        }
+        try await checkStillPossible(idNumber: registration.idNumber, phone: registration.phone)
+        let token = Random.token()
+        registration.status = .verified
+        registration.completionTokenHash = Sessions.hash(token, key: portal.keys.token)
+        registration.expiresAt = now.addingTimeInterval(Self.lifetime)
+        try await registration.update(on: db)
+        return token
+    }
+
+    /// Creates the account. The unique index decides a race between two registrations of one ID number.
+    func complete(_ id: UUID, completionToken: String, password: String, hasher: PasswordHasher) async throws -> Account {
+        let registration = try await find(id)
+        guard registration.status == .verified, let stored = registration.completionTokenHash,
+              ConstantTime.equal(Array(Sessions.hash(completionToken, key: portal.keys.token).utf8), Array(stored.utf8)) else {
+            throw AppError(.forbidden, "completion_token_invalid",
+                           Msg("Phiên đăng ký chưa được xác thực bằng mã OTP.", "This registration has not been confirmed with the SMS code."))
+        }
+        let idNumber = try IDNumber(registration.idNumber)
+        let phone = try PhoneNumber(registration.phone)
+        let dob = try DateOfBirth(iso: registration.dateOfBirth, today: now)
+        if let broken = PasswordPolicy.check(password, idNumber: idNumber, phone: phone, dateOfBirth: dob) {
+            throw AppError.validation(["password": Msg(broken)])
+        }
+        let hash = try await hasher.hash(password)
+        let portal = self.portal
+        let account = try await db.writeTransaction { tx -> Account in
+            try await AccountLimits(db: tx, portal: portal).checkPhone(registration.phone)
+            let now = portal.time.now()
+            let account = Account()
+            account.id = UUID()
+            account.idNumber = registration.idNumber
+            account.fullName = registration.fullName
+            account.nameKey = Text.searchKey(registration.fullName)
+            account.dateOfBirth = registration.dateOfBirth
+            account.phone = registration.phone
+            account.email = registration.email
+            account.passwordHash = hash
+            account.passwordTemporary = false
+            account.status = .active
+            account.failedLogins = 0
+            account.createdAt = now
+            account.updatedAt = now
+            do {
+                try await account.create(on: tx)
+            } catch where error.isUniqueViolation {
+                throw AccountLimits.idTaken
+            }
+            try await Registration.query(on: tx).filter(\.$id == id).delete()
+            let text = "\(SMSText.fold(portal.config.portalName)): tai khoan \(idNumber.digits) da duoc tao. Neu khong phai ban dang ky, hay goi \(portal.config.supportPhone)."
+            try await Outbox(db: tx, portal: portal).enqueue(to: phone, text: text, kind: .notice)
+            return account
+        }
+        return account
+    }
+
+    private func checkStillPossible(idNumber: String, phone: String) async throws {
+        try await AccountLimits(db: db, portal: portal).checkIDFree(idNumber)
+        try await AccountLimits(db: db, portal: portal).checkPhone(phone)
+    }
+
+    static let alreadyVerified = AppError(.conflict, "registration_already_verified",
+        Msg("Số điện thoại đã được xác thực; hãy đặt mật khẩu để hoàn tất.", "The phone is already confirmed; set a password to finish."))
+
+    /// Registrations, codes and used human checks past their time.
+    static func purgeExpired(db: any Database, now: Date) async throws {
+        try await Registration.query(on: db).filter(\.$expiresAt < now).delete()
+        try await LoginChallenge.query(on: db).filter(\.$expiresAt < now).delete()
+        try await PasswordReset.query(on: db).filter(\.$expiresAt < now).delete()
+        try await OTPChallenge.query(on: db).filter(\.$expiresAt < now.addingTimeInterval(-3600)).delete()
+        try await db.sql.raw("DELETE FROM used_human_checks WHERE expires_at < \(bind: now)").run()
+    }
+}
+
+/// The rules on who may get a new account: one per ID number, and at most PHONE_ACCOUNT_LIMIT per phone.
+struct AccountLimits: Sendable {
+    let db: any Database
+    let portal: Portal
+
+    static let idTaken = AppError(.conflict, "id_taken",
+        Msg("Số định danh này đã có tài khoản. Hãy đăng nhập, hoặc chọn «Quên mật khẩu» nếu bạn không nhớ mật khẩu.",
+            "This ID number already has an account. Sign in, or choose «Forgot password» if you do not remember it."))
+
+    func checkIDFree(_ idNumber: String) async throws {
+        if try await Account.query(on: db).filter(\.$idNumber == idNumber).count() > 0 { throw Self.idTaken }
+    }
+
+    func checkPhone(_ e164: String) async throws {
+        let count = try await Account.query(on: db).filter(\.$phone == e164).count()
+        if count >= portal.config.phoneAccountLimit {
+            throw AppError(.conflict, "phone_limit",
+                           Msg("Số điện thoại này đã được dùng cho tài khoản khác. Mỗi tài khoản cần số điện thoại của chính chủ.",
+                               "This phone number already backs another account. Each account needs its owner's own phone."))
+        }
+    }
+}
+
+/// The human check, unless switched off (never in production).
+struct HumanCheckGate: Sendable {
+    let db: any Database
+    let portal: Portal
+
+    func require(_ payload: String?) async throws {
+        guard portal.config.humanCheck == .pow else { return }
+        do {
+            try await HumanCheck(key: portal.keys.humanCheck).verify(payload, now: portal.time.now(), db: db)
+        } catch let failure as HumanCheck.Failure {
+            let message: Msg
+            switch failure {
+            case .missing: message = Msg("Chưa hoàn thành bước kiểm tra chống máy tự động.", "The human check has not been completed.")
+            case .expired: message = Msg("Bước kiểm tra đã hết hạn, vui lòng thử lại.", "The human check has expired; please try again.")
+            case .reused: message = Msg("Bước kiểm tra này đã được dùng, vui lòng tải lại trang.", "This human check was already used; please reload the page.")
+            case .malformed, .wrongSolution: message = Msg("Bước kiểm tra chống máy tự động không hợp lệ.", "The human check is not valid.")
+            }
+            throw AppError(.unprocessableEntity, "human_check_failed", message, fields: ["humanCheck": message])
+        }
+    }
+}
+
+/// RATE_LIMIT_PER_IP_PER_HOUR for registrations, sign-ins, resets and look-ups from one address.
+struct IPLimit: Sendable {
+    let db: any Database
+    let portal: Portal
+
+    func hit(_ action: String, _ address: String) async throws {
+        let now = portal.time.now()
+        let decision = try await RateLimiter(db: db, now: now)
+            .hit("\(action):\(address)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+        if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt ?? now.addingTimeInterval(3600)) }
+    }
+}

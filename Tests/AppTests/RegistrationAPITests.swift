@@ -1,0 +1,312 @@
+// Self-registration through the API: the contract's flow and every rule around it, on SQLite and PostgreSQL.
+import Fluent
+import XCTVapor
+@testable import App
+
+final class RegistrationAPITests: XCTestCase {
+    func test_registration_creates_the_account_after_the_code_and_the_password() async throws {
+        try await withEachDatabase { ctx in
+            let citizen = Citizen()
+            let accountID = try await ctx.register(citizen)
+            let account = try await Account.find(UUID(uuidString: accountID), on: ctx.app.db)
+            XCTAssertEqual(account?.idNumber, "001090012345")
+            XCTAssertEqual(account?.phone, "+84912345678")
+            XCTAssertEqual(account?.passwordTemporary, false)
+            XCTAssertTrue(account?.passwordHash.hasPrefix("scrypt$16$1$1$") ?? false, "parameters are stored with the hash")
+            let leftovers = try await Registration.query(on: ctx.app.db).count()
+            XCTAssertEqual(leftovers, 0)
+            _ = try? await ctx.latestCode(to: citizen.phoneE164)
+            XCTAssertTrue(ctx.sms.sent.last?.text.contains("da duoc tao") ?? false, "a notice SMS tells the owner")
+        }
+    }
+
+    func test_the_start_answer_has_the_contract_fields() async throws {
+        try await withEachDatabase { ctx in
+            let res = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            XCTAssertEqual(res.status, .created)
+            XCTAssertEqual(res.json?["phoneMasked"] as? String, "091****678")
+            let expires = try XCTUnwrap(res.json?["otpExpiresAt"] as? String)
+            let next = try XCTUnwrap(res.json?["nextSendAt"] as? String)
+            XCTAssertEqual(expires, RFC3339.string(ctx.time.now().addingTimeInterval(300)))
+            XCTAssertEqual(next, RFC3339.string(ctx.time.now().addingTimeInterval(60)))
+            let code = try await ctx.latestCode(to: "+84912345678")
+            XCTAssertEqual(code.count, 6)
+            let text = try XCTUnwrap(ctx.sms.sent.last?.text)
+            XCTAssertEqual(text.matches(of: /\d{6}/).count, 1, "exactly one run of six digits")
+            XCTAssertTrue(text.allSatisfy { $0.isASCII }, "no diacritics: \(text)")
+        }
+    }
+
+    func test_every_bad_field_gets_its_own_message_and_nothing_is_created() async throws {
+        try await withEachDatabase { ctx in
+            let body: [String: Any] = ["idNumber": "12ab", "fullName": "X", "dateOfBirth": "1990-02-30", "phone": "0221 3856789", "email": "no-at-sign"]
+            let res = try await ctx.post("/api/v1/registrations", body)
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            XCTAssertEqual(res.errorCode, "validation_failed")
+            let fields = try XCTUnwrap((res.json?["error"] as? [String: Any])?["fields"] as? [String: String])
+            XCTAssertEqual(Set(fields.keys), ["idNumber", "fullName", "dateOfBirth", "phone", "email"])
+            XCTAssertTrue(fields["phone"]?.contains("di động") ?? false, fields["phone"] ?? "")
+            let english = try await ctx.post("/api/v1/registrations", body, headers: ["Accept-Language": "en"])
+            let enFields = (english.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+            XCTAssertTrue(enFields?["phone"]?.lowercased().contains("mobile") ?? false, enFields?["phone"] ?? "")
+            let registrations = try await Registration.query(on: ctx.app.db).count()
+            XCTAssertEqual(registrations, 0)
+            XCTAssertTrue(ctx.sms.sent.isEmpty)
+        }
+    }
+
+    func test_missing_fields_are_named() async throws {
+        try await withApp { ctx in
+            let res = try await ctx.post("/api/v1/registrations", [:])
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+            XCTAssertEqual(fields?["idNumber"], "Trường này là bắt buộc.")
+        }
+    }
+
+    func test_the_encoded_birth_year_must_match_the_date_of_birth() async throws {
+        try await withApp { ctx in
+            var citizen = Citizen()
+            citizen.dateOfBirth = "1991-05-17"
+            let res = try await ctx.post("/api/v1/registrations", citizen.registration)
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+            XCTAssertTrue(fields?["dateOfBirth"]?.contains("1990") ?? false, fields?["dateOfBirth"] ?? "")
+        }
+    }
+
+    func test_malformed_bodies_are_400_415_or_413_never_500() async throws {
+        try await withApp { ctx in
+            var headers = HTTPHeaders()
+            headers.contentType = .json
+            try await ctx.app.test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: "{not json")) { res async in
+                XCTAssertEqual(res.status, .badRequest)
+                XCTAssertEqual(res.errorCode, "invalid_body")
+            }
+            try await ctx.app.test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: #"{"idNumber": 123}"#)) { res async in
+                XCTAssertEqual(res.status, .badRequest)
+                let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+                XCTAssertNotNil(fields?["idNumber"])
+            }
+            try await ctx.app.test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: "[1,2]")) { res async in
+                XCTAssertEqual(res.status, .badRequest)
+            }
+            try await ctx.app.test(.POST, "/api/v1/registrations", headers: ["Content-Type": "text/plain"], body: ByteBuffer(string: "x")) { res async in
+                XCTAssertEqual(res.status, .unsupportedMediaType)
+            }
+            let huge = "{\"fullName\": \"" + String(repeating: "a", count: 200_000) + "\"}"
+            // Through a real server: the limit is applied while the body streams in.
+            try await ctx.app.testable(method: .running(port: 0)).test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: huge)) { res async in
+                XCTAssertEqual(res.status, .payloadTooLarge)
+                XCTAssertEqual(res.errorCode, "too_large")
+            }
+        }
+    }
+
+    func test_an_id_with_an_account_is_told_only_after_the_phone_is_proven() async throws {
+        try await withEachDatabase { ctx in
+            try await ctx.register(Citizen())
+            var again = Citizen()
+            again.phone = "0987654321"
+            again.phoneE164 = "+84987654321"
+            let started = try await ctx.post("/api/v1/registrations", again.registration)
+            XCTAssertEqual(started.status, .created, "the start does not reveal that the ID has an account")
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let code = try await ctx.latestCode(to: again.phoneE164)
+            let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+            XCTAssertEqual(verified.status, .conflict)
+            XCTAssertEqual(verified.errorCode, "id_taken")
+            XCTAssertTrue(verified.body.string.contains("Quên mật khẩu"))
+        }
+    }
+
+    func test_a_phone_backs_only_one_account_by_default() async throws {
+        try await withEachDatabase { ctx in
+            try await ctx.register(Citizen())
+            var other = Citizen()
+            other.idNumber = "001195000001"
+            other.dateOfBirth = "1995-01-01"
+            let started = try await ctx.post("/api/v1/registrations", other.registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            ctx.time.advance(61)
+            let code = try await ctx.latestCode(to: other.phoneE164)
+            let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+            XCTAssertEqual(verified.status, .conflict)
+            XCTAssertEqual(verified.errorCode, "phone_limit")
+        }
+    }
+
+    func test_only_the_latest_code_works() async throws {
+        try await withEachDatabase { ctx in
+            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let first = try await ctx.latestCode(to: "+84912345678")
+            ctx.time.advance(61)
+            let resent = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+            XCTAssertEqual(resent.status, .accepted)
+            let second = try await ctx.latestCode(to: "+84912345678")
+            if first != second {
+                let old = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": first])
+                XCTAssertEqual(old.status, .unprocessableEntity)
+                XCTAssertEqual(old.errorCode, "otp_invalid")
+            }
+            let latest = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": second])
+            XCTAssertEqual(latest.status, .ok)
+        }
+    }
+
+    func test_a_resend_before_the_cooldown_is_refused_with_the_time_to_wait() async throws {
+        try await withEachDatabase { ctx in
+            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            ctx.time.advance(20)
+            let early = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+            XCTAssertEqual(early.status, .tooManyRequests)
+            XCTAssertEqual(early.errorCode, "otp_resend_too_soon")
+            XCTAssertEqual(early.headers.first(name: .retryAfter), "40")
+            XCTAssertNotNil((early.json?["error"] as? [String: Any])?["retryAt"])
+        }
+    }
+
+    func test_five_wrong_entries_kill_the_code() async throws {
+        try await withEachDatabase { ctx in
+            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let code = try await ctx.latestCode(to: "+84912345678")
+            let wrong = code == "000000" ? "111111" : "000000"
+            for attempt in 1...5 {
+                let res = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": wrong])
+                XCTAssertEqual(res.status, .unprocessableEntity, "attempt \(attempt)")
+            }
+            let right = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+            XCTAssertEqual(right.status, .unprocessableEntity)
+            XCTAssertEqual(right.errorCode, "otp_exhausted")
+        }
+    }
+
+    func test_a_code_expires_after_five_minutes() async throws {
+        try await withEachDatabase { ctx in
+            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let code = try await ctx.latestCode(to: "+84912345678")
+            ctx.time.advance(301)
+            let res = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+            XCTAssertEqual(res.errorCode, "otp_expired")
+        }
+    }
+
+    func test_a_phone_gets_at_most_five_codes_an_hour() async throws {
+        try await withEachDatabase { ctx in
+            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            for _ in 2...5 {
+                ctx.time.advance(61)
+                let res = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+                XCTAssertEqual(res.status, .accepted)
+            }
+            ctx.time.advance(61)
+            let sixth = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+            XCTAssertEqual(sixth.status, .tooManyRequests)
+            XCTAssertEqual(sixth.errorCode, "otp_phone_limit")
+            // The first code was sent at t=0: it leaves the hour at t=3600.
+            let retryAt = (sixth.json?["error"] as? [String: Any])?["retryAt"] as? String
+            XCTAssertEqual(retryAt, RFC3339.string(ctx.time.now().addingTimeInterval(3600 - 5 * 61)))
+        }
+    }
+
+    func test_a_registration_never_completed_expires_and_leaves_no_account() async throws {
+        try await withEachDatabase { ctx in
+            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            ctx.time.advance(31 * 60)
+            let res = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+            XCTAssertEqual(res.status, .notFound)
+            try await RegistrationService.purgeExpired(db: ctx.app.db, now: ctx.time.now())
+            let registrations = try await Registration.query(on: ctx.app.db).count()
+            let accounts = try await Account.query(on: ctx.app.db).count()
+            XCTAssertEqual(registrations, 0)
+            XCTAssertEqual(accounts, 0)
+        }
+    }
+
+    func test_a_decomposed_name_is_stored_composed() async throws {
+        try await withEachDatabase { ctx in
+            var citizen = Citizen()
+            citizen.fullName = "Nguyễn Thị Hồng Đào".decomposedStringWithCanonicalMapping
+            let id = try await ctx.register(citizen)
+            let account = try await Account.find(UUID(uuidString: id), on: ctx.app.db)
+            XCTAssertEqual(account?.fullName.unicodeScalars.count, "Nguyễn Thị Hồng Đào".precomposedStringWithCanonicalMapping.unicodeScalars.count)
+            XCTAssertEqual(account?.fullName, "Nguyễn Thị Hồng Đào")
+        }
+    }
+
+    func test_a_weak_password_is_refused_with_the_rule_it_breaks() async throws {
+        try await withEachDatabase { ctx in
+            let citizen = Citizen()
+            let started = try await ctx.post("/api/v1/registrations", citizen.registration)
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let code = try await ctx.latestCode(to: citizen.phoneE164)
+            let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+            let token = try XCTUnwrap(verified.json?["completionToken"] as? String)
+            for (password, words) in [("12345678", "phổ biến"), ("x001090012345", "định danh"), ("ab17051990", "ngày sinh")] {
+                let res = try await ctx.post("/api/v1/registrations/\(id)/complete", ["completionToken": token, "password": password])
+                XCTAssertEqual(res.status, .unprocessableEntity, password)
+                let message = ((res.json?["error"] as? [String: Any])?["fields"] as? [String: String])?["password"] ?? ""
+                XCTAssertTrue(message.lowercased().contains(words), "\(password): \(message)")
+            }
+            let forged = try await ctx.post("/api/v1/registrations/\(id)/complete", ["completionToken": "forged-token", "password": citizen.password])
+            XCTAssertEqual(forged.status, .forbidden)
+            let accounts = try await Account.query(on: ctx.app.db).count()
+            XCTAssertEqual(accounts, 0)
+        }
+    }
+
+    func test_two_registrations_of_one_id_racing_make_exactly_one_account() async throws {
+        try await withEachDatabase(env: ["PHONE_ACCOUNT_LIMIT": "5"]) { ctx in
+            var tokens: [(String, String)] = []
+            for phone in ["0912345678", "0987654321"] {
+                var citizen = Citizen()
+                citizen.phone = phone
+                citizen.phoneE164 = "+84" + phone.dropFirst()
+                let started = try await ctx.post("/api/v1/registrations", citizen.registration)
+                let id = try XCTUnwrap(started.json?["id"] as? String)
+                let code = try await ctx.latestCode(to: citizen.phoneE164)
+                let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+                tokens.append((id, try XCTUnwrap(verified.json?["completionToken"] as? String)))
+            }
+            let service = RegistrationService(db: ctx.app.db, portal: ctx.app.portal)
+            let hasher = ctx.app.portal.hasher
+            let results = await withTaskGroup(of: String.self) { group -> [String] in
+                for (id, token) in tokens {
+                    group.addTask {
+                        do {
+                            _ = try await service.complete(UUID(uuidString: id)!, completionToken: token, password: "Sông Hồng chảy mãi 2024", hasher: hasher)
+                            return "created"
+                        } catch let error as AppError {
+                            return error.code
+                        } catch {
+                            return "other: \(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(results.sorted(), ["created", "id_taken"])
+            let accounts = try await Account.query(on: ctx.app.db).count()
+            XCTAssertEqual(accounts, 1)
+        }
+    }
+
+    func test_only_citizen_accounts_by_mobile_are_offered() async throws {
+        try await withApp { ctx in
+            var body = Citizen().registration
+            body["accountType"] = "enterprise"
+            body["verificationMethod"] = "vneid"
+            let res = try await ctx.post("/api/v1/registrations", body)
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+            XCTAssertNotNil(fields?["accountType"])
+            XCTAssertNotNil(fields?["verificationMethod"])
+        }
+    }
+}
