@@ -6,9 +6,42 @@ func routes(_ app: Application) throws {
     let health = HealthController()
     let citizen = APICitizenController()
 
-    // Public pages
-    app.get(use: site.home)
-    app.get("ngon-ngu", ":code", use: site.switchLanguage)
+    // Public pages (the session cookie is read so the header can show who is signed in)
+    let web = app.grouped(CookieAuthenticator())
+    let pages = CitizenWebController()
+    web.get(use: site.home)
+    web.get("ngon-ngu", ":code", use: site.switchLanguage)
+    web.get("dich-vu", use: pages.publicCatalogue)
+
+    // Registration, sign-in and recovery pages
+    web.get("dang-ky", use: pages.registerStart)
+    web.get("dang-ky", "thong-tin", use: pages.registerDetails)
+    web.post("dang-ky", "thong-tin", use: pages.registerSubmit)
+    web.get("dang-ky", ":id", "xac-thuc", use: pages.registerOTP)
+    web.post("dang-ky", ":id", "xac-thuc", use: pages.registerVerify)
+    web.post("dang-ky", ":id", "gui-lai", use: pages.registerResend)
+    web.post("dang-ky", ":id", "mat-khau", use: pages.registerComplete)
+    web.get("dang-nhap", use: pages.loginForm)
+    web.post("dang-nhap", use: pages.loginSubmit)
+    web.get("dang-nhap", ":id", use: pages.loginOTP)
+    web.post("dang-nhap", ":id", use: pages.loginVerify)
+    web.post("dang-nhap", ":id", "gui-lai", use: pages.loginResend)
+    web.post("dang-xuat", use: pages.logout)
+    web.get("quen-mat-khau", use: pages.resetForm)
+    web.post("quen-mat-khau", use: pages.resetSubmit)
+    web.get("quen-mat-khau", ":id", use: pages.resetCode)
+    web.post("quen-mat-khau", ":id", use: pages.resetComplete)
+    web.post("quen-mat-khau", ":id", "gui-lai", use: pages.resetResend)
+
+    // The signed-in citizen's pages; a temporary password leads to the change-password page first
+    let account = web.grouped(RequireSignedIn())
+    account.get("tai-khoan", use: pages.account)
+    account.get("tai-khoan", "ho-so", use: pages.profile)
+    account.get("tai-khoan", "phien", use: pages.sessions)
+    account.post("tai-khoan", "phien", ":id", "ket-thuc", use: pages.endSession)
+    let passwordChange = web.grouped(RequireSignedIn(allowPasswordChangePending: true))
+    passwordChange.get("tai-khoan", "doi-mat-khau", use: pages.changePasswordForm)
+    passwordChange.post("tai-khoan", "doi-mat-khau", use: pages.changePassword)
 
     // Operator
     app.get("health", "live", use: health.live)
@@ -42,6 +75,6 @@ func routes(_ app: Application) throws {
 
     // Development only: the SMS that would have gone to the gateway
     if !app.environment.isRelease {
-        app.get("dev", "sms", use: site.devSMS)
+        web.get("dev", "sms", use: site.devSMS)
     }
 }

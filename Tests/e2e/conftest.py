@@ -86,6 +86,7 @@ def portal(gateway):
         "SMS_GATEWAY_URL": gateway.url,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "PASSWORD_SCRYPT_N": "1024",
+        "HUMAN_CHECK": "pow",
         "OTP_RESEND_SECONDS": "2",
     })
     env.pop("TEST_DATABASE_URL", None)
@@ -107,12 +108,15 @@ def portal(gateway):
     proc.wait(timeout=10)
 
 
-def make_driver(width):
+def make_driver(width, javascript=True):
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},900", "--lang=vi"):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "vi-VN,vi"})
+    prefs = {"intl.accept_languages": "vi-VN,vi"}
+    if not javascript:
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    options.add_experimental_option("prefs", prefs)
     if width < 500:
         # Desktop windows have a minimum width; a phone is emulated instead.
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": 780, "pixelRatio": 2}})

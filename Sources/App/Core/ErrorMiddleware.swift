@@ -93,7 +93,9 @@ struct PortalErrorMiddleware: AsyncMiddleware {
                 retryAt: error.retryAt.map(RFC3339.string)
             )
             headers.contentType = .json
-            let data = (try? JSONEncoder().encode(body)) ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"\"}}".utf8)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = (try? encoder.encode(body)) ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"\"}}".utf8)
             return Response(status: error.status, headers: headers, body: .init(data: data))
         }
         return await ErrorPage.render(error, request: request, headers: headers)

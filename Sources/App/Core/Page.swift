@@ -20,7 +20,29 @@ struct PageContext<Content: Encodable>: Encodable {
     let csrf: String
     let path: String
     let title: String
+    let user: UserView?
     let page: Content
+}
+
+/// The signed-in person as the header shows them.
+struct UserView: Encodable {
+    let fullName: String
+    let mustChangePassword: Bool
+}
+
+/// What a form page needs besides its own data: the values typed, the errors per field, a notice.
+struct FormState: Encodable {
+    var values: [String: String] = [:]
+    var errors: [String: String] = [:]
+    var alert: String? = nil
+    var alertKind: String = "error"
+
+    /// Spreads an AppError over the form: field messages next to their fields, the rest as a notice.
+    mutating func show(_ error: AppError, language: Language) {
+        for (field, message) in error.fields { errors[field] = message.text(language) }
+        alert = error.message.text(language)
+        alertKind = "error"
+    }
 }
 
 struct Empty: Encodable {}
@@ -34,7 +56,8 @@ extension Request {
             supportPhone: config.supportPhone, supportEmail: config.supportEmail, devSMS: portal.devInbox != nil)
         let context = PageContext(
             lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: Strings.all(language), site: site,
-            csrf: csrfToken, path: url.path, title: t(titleKey), page: content)
+            csrf: csrfToken, path: url.path, title: t(titleKey),
+            user: signedIn.map { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword) }, page: content)
         let view = try await self.view.render(template, context)
         let response = try await view.encodeResponse(for: self)
         response.status = status
