@@ -43,6 +43,9 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
                         metrics: PortalMetrics(), devInbox: devInbox)
 
     Migrations.register(on: app)
+    app.asyncCommands.use(CreateSuperadminCommand(), as: "create-superadmin")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
     if config.autoMigrate && CommandLine.arguments.dropFirst().first.map({ $0 == "serve" }) ?? false {
         try await app.autoMigrate()
     }

@@ -73,6 +73,23 @@ func routes(_ app: Application) throws {
     signedIn.get("me", "sessions", use: citizen.sessions)
     signedIn.delete("me", "sessions", ":id", use: citizen.endSession)
 
+    // Administration API: any signed-in account may ask what it can do and request rights; the rest
+    // checks the caller's roles and scope in the services, answering 404 for what lies outside it
+    let admin = APIAdminController()
+    signedIn.get("admin", "me", use: admin.me)
+    signedIn.post("rights-requests", use: admin.createRightsRequest)
+    signedIn.get("admin", "units", use: admin.units)
+    signedIn.post("admin", "units", use: admin.createUnit)
+    signedIn.patch("admin", "units", ":id", use: admin.updateUnit)
+    signedIn.get("admin", "units", ":id", "staff", use: admin.staffList)
+    signedIn.post("admin", "units", ":id", "staff", use: admin.grant)
+    signedIn.delete("admin", "units", ":id", "staff", ":accountId", use: admin.revoke)
+    signedIn.get("admin", "rights-requests", use: admin.rightsRequests)
+    signedIn.post("admin", "rights-requests", ":id", "approve", use: admin.approve)
+    signedIn.post("admin", "rights-requests", ":id", "refuse", use: admin.refuse)
+    signedIn.get("admin", "audit", use: admin.audit)
+    signedIn.get("admin", "audit.csv", use: admin.auditCSV)
+
     // Development only: the SMS that would have gone to the gateway
     if !app.environment.isRelease {
         web.get("dev", "sms", use: site.devSMS)

@@ -11,5 +11,7 @@ enum Migrations {
         app.migrations.add(CreateOTPChallenge())
         app.migrations.add(CreateCitizenFlows())
         app.migrations.add(CreatePublicService())
+        app.migrations.add(CreateUnit())
+        app.migrations.add(CreateStaffTables())
     }
 }

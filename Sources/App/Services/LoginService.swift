@@ -87,10 +87,7 @@ struct LoginService: Sendable {
             }
             throw Self.invalidCredentials
         }
-        if account.status == .locked {
-            throw AppError(.forbidden, "account_locked",
-                           Msg("Tài khoản đang bị khóa. Vui lòng liên hệ bộ phận hỗ trợ.", "This account is locked. Please contact support."))
-        }
+        // A locked account still signs in as a citizen; the lock suspends its staff rights (R10 account_locked).
         if account.passwordTemporary, let expires = account.passwordExpiresAt, expires <= now {
             throw AppError(.forbidden, "temporary_password_expired",
                            Msg("Mật khẩu tạm thời đã hết hạn. Hãy chọn «Quên mật khẩu» hoặc nhờ cán bộ một cửa cấp lại.",

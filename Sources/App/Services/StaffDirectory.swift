@@ -1,0 +1,130 @@
+// Who holds which role where, who may administer what, and why someone cannot create citizen accounts (R10).
+import Domain
+import Fluent
+import Foundation
+
+struct Grant: Sendable {
+    let role: StaffRole
+    let unit: Unit
+}
+
+struct StaffContext: Sendable {
+    let account: Account
+    /// Live grants at active units.
+    let grants: [Grant]
+    /// Every officer grant ever revoked, to tell "revoked" from "never granted".
+    let hadOfficerRevoked: Bool
+
+    /// The strongest administrative role that covers `unit`, if any.
+    func adminRole(over unit: Unit) -> StaffRole.Role? {
+        grants.filter { $0.role.role >= .unit_admin && $0.unit.contains(unit) }.map(\.role.role).max()
+    }
+
+    var adminGrants: [Grant] { grants.filter { $0.role.role >= .unit_admin } }
+    var isAdmin: Bool { !adminGrants.isEmpty }
+    var isStaff: Bool { !grants.isEmpty }
+
+    /// The one-stop units where this person may create citizen accounts.
+    var officerUnits: [Unit] {
+        guard account.status == .active else { return [] }
+        return grants.filter { $0.role.role == .officer && $0.unit.isOneStop }.map(\.unit)
+    }
+
+    /// May `role` be granted or revoked at `unit` by this person? Super admins: any role in their province
+    /// (super_admin only at the province itself); unit admins: officer and member in their subtree.
+    func mayManage(_ role: StaffRole.Role, at unit: Unit) -> Bool {
+        guard let mine = adminRole(over: unit) else { return false }
+        switch mine {
+        case .super_admin: return role != .super_admin || unit.parentID == nil
+        case .unit_admin: return role <= .officer
+        default: return false
+        }
+    }
+}
+
+struct StaffDirectory: Sendable {
+    let db: any Database
+
+    func context(for account: Account) async throws -> StaffContext {
+        let roles = try await StaffRole.query(on: db).filter(\.$accountID == account.id!).all()
+        let unitIDs = Set(roles.map(\.unitID))
+        let units = try await Unit.query(on: db).filter(\.$id ~~ Array(unitIDs)).all()
+        let byID = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0) })
+        let grants = roles.filter { $0.revokedAt == nil }.compactMap { role -> Grant? in
+            guard let unit = byID[role.unitID], unit.active else { return nil }
+            return Grant(role: role, unit: unit)
+        }
+        let revokedOfficer = roles.contains { $0.role == .officer && $0.revokedAt != nil }
+        return StaffContext(account: account, grants: grants, hadOfficerRevoked: revokedOfficer)
+    }
+
+    /// Every unit in the subtrees this person administers, sorted by path (a tree walk order).
+    func unitsInScope(_ staff: StaffContext) async throws -> [Unit] {
+        var result: [UUID: Unit] = [:]
+        for grant in staff.adminGrants {
+            let units = try await Unit.query(on: db).filter(\.$path, .custom("LIKE"), grant.unit.path + "%").all()
+            for unit in units { result[unit.id!] = unit }
+        }
+        return result.values.sorted { $0.path < $1.path }
+    }
+
+    /// The admins who can grant rights at `unit`: its unit admins and those of every ancestor, and the
+    /// province's super admins — by name, for "ask …" messages.
+    func adminsOver(_ unit: Unit) async throws -> [String] {
+        let ancestorIDs = unit.path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }
+        let roles = try await StaffRole.query(on: db)
+            .filter(\.$unitID ~~ ancestorIDs).filter(\.$revokedAt == nil)
+            .filter(\.$role ~~ [.unit_admin, .super_admin]).all()
+        let accounts = try await Account.query(on: db).filter(\.$id ~~ roles.map(\.accountID)).all()
+        return Array(Set(accounts.map(\.fullName))).sorted()
+    }
+
+    struct Reason: Sendable {
+        let code: String
+        let message: Msg
+        let askWhom: [String]
+    }
+
+    /// R10: precisely why this person cannot create citizen accounts; empty when they can.
+    func reasons(_ staff: StaffContext) async throws -> [Reason] {
+        var reasons: [Reason] = []
+        let memberUnits = staff.grants.map(\.unit)
+        if staff.account.status != .active {
+            reasons.append(Reason(code: "account_locked",
+                                  message: Msg("Tài khoản của bạn đang bị khóa.", "Your account is locked."),
+                                  askWhom: try await names(over: memberUnits)))
+        }
+        let officerGrants = staff.grants.filter { $0.role.role == .officer }
+        if staff.grants.isEmpty {
+            reasons.append(Reason(code: "no_unit",
+                                  message: Msg("Tài khoản chưa được gắn với Trung tâm Phục vụ hành chính công hoặc Bộ phận một cửa nào. Hãy gửi họ tên, số định danh và đơn vị công tác cho quản trị viên của đơn vị để được phân quyền.",
+                                               "Your account is not assigned to any public administrative service centre or one-stop desk. Send your full name, ID number and unit to your unit's administrator to be granted the right."),
+                                  askWhom: []))
+        } else if officerGrants.isEmpty {
+            if staff.hadOfficerRevoked {
+                reasons.append(Reason(code: "right_revoked",
+                                      message: Msg("Quyền tạo tài khoản công dân của bạn đã bị thu hồi.", "Your right to create citizen accounts was revoked."),
+                                      askWhom: try await names(over: memberUnits)))
+            } else {
+                reasons.append(Reason(code: "right_not_granted",
+                                      message: Msg("Bạn chưa được cấp quyền tạo tài khoản công dân. Hãy gửi yêu cầu cấp quyền cho quản trị viên của đơn vị.",
+                                                   "You have not been granted the right to create citizen accounts. Ask your unit's administrator for it."),
+                                      askWhom: try await names(over: memberUnits)))
+            }
+        } else if officerGrants.allSatisfy({ !$0.unit.isOneStop }) {
+            for grant in officerGrants {
+                let hint = UnitNameRule.hint(for: grant.unit.name)
+                reasons.append(Reason(code: "unit_not_one_stop",
+                                      message: hint.map { Msg($0) } ?? Msg("Đơn vị không phải đơn vị một cửa.", "The unit is not a one-stop unit."),
+                                      askWhom: try await adminsOver(grant.unit)))
+            }
+        }
+        return reasons
+    }
+
+    private func names(over units: [Unit]) async throws -> [String] {
+        var all: Set<String> = []
+        for unit in units { all.formUnion(try await adminsOver(unit)) }
+        return all.sorted()
+    }
+}
