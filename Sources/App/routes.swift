@@ -73,6 +73,26 @@ func routes(_ app: Application) throws {
     signedIn.get("me", "sessions", use: citizen.sessions)
     signedIn.delete("me", "sessions", ":id", use: citizen.endSession)
 
+    // The administration console (R2): every page needs a signed-in account; the admin pages check roles
+    let console = ConsoleController()
+    let quantri = web.grouped(RequireSignedIn()).grouped("quantri")
+    quantri.get(use: console.home)
+    quantri.get("tai-khoan-cong-dan", use: console.citizens)
+    quantri.get("don-vi", use: console.units)
+    quantri.post("don-vi", use: console.createUnit)
+    quantri.get("don-vi", ":id", use: console.unit)
+    quantri.post("don-vi", ":id", use: console.updateUnit)
+    quantri.post("don-vi", ":id", "can-bo", use: console.grant)
+    quantri.post("don-vi", ":id", "can-bo", ":accountId", "thu-hoi", use: console.revoke)
+    quantri.get("can-bo", use: console.staffUnits)
+    quantri.get("yeu-cau", use: console.requests)
+    quantri.post("yeu-cau", ":id", "duyet", use: console.approve)
+    quantri.post("yeu-cau", ":id", "tu-choi", use: console.refuse)
+    quantri.get("de-nghi-cap-quyen", use: console.ask)
+    quantri.post("de-nghi-cap-quyen", use: console.askSubmit)
+    quantri.get("nhat-ky", use: console.audit)
+    quantri.get("nhat-ky.csv", use: console.auditCSV)
+
     // Administration API: any signed-in account may ask what it can do and request rights; the rest
     // checks the caller's roles and scope in the services, answering 404 for what lies outside it
     let admin = APIAdminController()

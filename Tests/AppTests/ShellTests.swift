@@ -220,7 +220,7 @@ final class OpenAPICoverageTests: XCTestCase {
                 } else if let path = currentPath, line.hasPrefix("    "), !line.hasPrefix("     "),
                           let method = ["get", "post", "put", "patch", "delete"].first(where: { line == "    \($0):" }) {
                     documented.insert("\(method.uppercased()) \(path)")
-                } else if !line.hasPrefix(" ") {
+                } else if !line.isEmpty, !line.hasPrefix(" ") {
                     currentPath = nil
                 }
             }

@@ -91,6 +91,8 @@ def portal(gateway):
     })
     env.pop("TEST_DATABASE_URL", None)
     log = open(os.path.join(data, "server.log"), "w")
+    demo = subprocess.run([binary, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
     proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -255,7 +255,13 @@ struct CitizenWebController {
         let challenge = try await loginService(req).findChallenge(id)
         do {
             let done = try await loginService(req).verify(id, code: f.code ?? "", kind: .web, clientAddress: req.clientAddress, userAgent: req.userAgent)
-            let target = done.account.passwordTemporary ? "/tai-khoan/doi-mat-khau" : SafeRedirect.localPath(req.query[String.self, at: "next"] ?? "/tai-khoan")
+            let wanted = SafeRedirect.localPath(req.query[String.self, at: "next"] ?? "/tai-khoan")
+            if wanted.hasPrefix("/quantri") {
+                try await AuditLog(db: req.db, portal: req.portal).record(
+                    AuditLog.Actor(id: done.account.id, name: done.account.fullName, address: req.clientAddress),
+                    action: "console.sign_in", target: "account:\(done.account.id!.uuidString.lowercased())", unit: nil)
+            }
+            let target = done.account.passwordTemporary ? "/tai-khoan/doi-mat-khau" : wanted
             let response = req.redirect(to: target == "/" ? "/tai-khoan" : target, redirectType: .normal)
             SessionCookie.set(done.token, on: response, config: req.portal.config)
             return response
