@@ -96,7 +96,20 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
             try await app.db.sql.raw("PRAGMA journal_mode=WAL").run()
         }
         let worker = OutboxWorker(db: app.db, portal: app.portal, logger: Logger(label: "portal.outbox"))
-        task = Task { await worker.run() }
+        let db = app.db, portal = app.portal
+        task = Task {
+            // Clean-up every ten minutes beside the sending loop.
+            let cleaner = Task {
+                while !Task.isCancelled {
+                    do { try await Maintenance.runOnce(db: db, now: portal.time.now()) } catch {
+                        Logger(label: "portal.maintenance").error("Clean-up failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(600))
+                }
+            }
+            await worker.run()
+            cleaner.cancel()
+        }
     }
 
     func shutdownAsync(_ app: Application) async {

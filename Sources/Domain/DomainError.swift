@@ -32,6 +32,7 @@ public struct DomainError: Error, Equatable, Sendable {
         "sms_too_long",
         "too_short", "too_long", "common", "contains_id", "contains_phone", "contains_birth_date",
         "repeated", "sequence", "keyboard",
+        "scan_too_large", "scan_empty", "scan_type", "scan_extension_mismatch", "scan_name",
     ]
 
     static func required(vi field: String, en fieldEN: String) -> DomainError {

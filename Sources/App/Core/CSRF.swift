@@ -43,7 +43,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.storage[CSRFKey.self] = CSRF.token(for: cookieValue, key: portal.keys.csrf)
 
         if !request.url.path.hasPrefix("/api/"), ![.GET, .HEAD, .OPTIONS].contains(request.method) {
-            let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: CSRF.field))
+            // Upload forms carry the token in their action URL: their streamed body is read only after this check.
+            let sent = request.headers.first(name: "X-CSRF-Token") ?? request.query[String.self, at: CSRF.field]
+                ?? (try? request.content.get(String.self, at: CSRF.field))
             guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {
                 throw AppError.csrf
             }

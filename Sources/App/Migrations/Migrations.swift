@@ -13,5 +13,6 @@ enum Migrations {
         app.migrations.add(CreatePublicService())
         app.migrations.add(CreateUnit())
         app.migrations.add(CreateStaffTables())
+        app.migrations.add(CreateCitizenDraft())
     }
 }

@@ -77,32 +77,6 @@ struct ConsoleController {
                                   HomePage(isAdmin: staff.isAdmin, roles: roles, canCreate: r.canCreate, oneStopUnits: r.oneStopUnits, reasons: r.reasons))
     }
 
-    // MARK: Citizen accounts created by me (R3)
-
-    struct CitizensPage: Encodable {
-        struct Row: Encodable { let fullName, idNumber, createdAt, unitName: String }
-        let menu = "citizens"
-        let isAdmin: Bool
-        let canCreate: Bool
-        let oneStopUnits: [String]
-        let reasons: [R10.Reason]
-        let items: [Row]
-    }
-
-    func citizens(req: Request) async throws -> Response {
-        let staff = try await staff(req)
-        let r = try await r10(req, staff)
-        let accounts = try await Account.query(on: req.db).filter(\.$createdBy == staff.account.id!).sort(\.$createdAt, .descending).limit(100).all()
-        let units = try await Unit.query(on: req.db).filter(\.$id ~~ accounts.compactMap(\.createdAtUnit)).all()
-        let names = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
-        let rows = accounts.map {
-            CitizensPage.Row(fullName: $0.fullName, idNumber: $0.idNumber, createdAt: VietnamTime.dateTime($0.createdAt),
-                             unitName: $0.createdAtUnit.flatMap { names[$0] } ?? "")
-        }
-        return try await req.page("console-citizens", titleKey: "console_menu_create",
-                                  CitizensPage(isAdmin: staff.isAdmin, canCreate: r.canCreate, oneStopUnits: r.oneStopUnits, reasons: r.reasons, items: rows))
-    }
-
     // MARK: Units
 
     struct UnitsPage: Encodable {

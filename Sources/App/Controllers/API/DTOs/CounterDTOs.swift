@@ -1,0 +1,70 @@
+// The JSON and multipart shapes of the counter API.
+import Foundation
+import Vapor
+
+struct LookupResponse: Content { let exists: Bool }
+
+struct DraftMultipart: Content {
+    var idNumber: String?
+    var fullName: String?
+    var dateOfBirth: String?
+    var phone: String?
+    var email: String?
+    var unitId: String?
+    var idScan: File?
+}
+
+struct DraftPatch: Content {
+    var idNumber: String?
+    var fullName: String?
+    var dateOfBirth: String?
+    var phone: String?
+    var email: String?
+    var unitId: UUID?
+}
+
+struct DraftView: Content {
+    let id: UUID
+    let idNumber: String
+    let fullName: String
+    let dateOfBirth: String
+    let phone: String
+    let phoneMasked: String
+    let email: String?
+    let unitId: UUID
+    let scanFileName: String
+    let createdAt: String
+    let updatedAt: String
+    let expiresAt: String
+}
+
+struct MessageView: Content {
+    let id: UUID
+    let kind: String
+    let status: String
+    let attempts: Int
+    let lastError: String?
+    let createdAt: String
+    let sentAt: String?
+
+    init(_ m: OutboxMessage) {
+        id = m.id!
+        kind = m.kind.rawValue
+        status = m.status.rawValue
+        attempts = m.attempts
+        lastError = m.lastError
+        createdAt = RFC3339.string(m.createdAt)
+        sentAt = m.sentAt.map(RFC3339.string)
+    }
+}
+
+struct CitizenAccountView: Content {
+    let id: UUID
+    let idNumber: String
+    let fullName: String
+    let phoneMasked: String
+    let unitId: UUID?
+    let createdAt: String
+    let passwordChangeRequired: Bool
+    let passwordSMS: MessageView?
+}
