@@ -58,7 +58,9 @@ struct AppError: Error, Sendable {
 
     static func tooLarge(limit: Int) -> AppError {
         AppError(.payloadTooLarge, "too_large",
-                 Msg("Dữ liệu gửi lên vượt quá giới hạn \(limit / 1024) KB.", "The request is larger than the \(limit / 1024) KB limit."))
+                 limit >= 1 << 20
+                    ? Msg("Dữ liệu gửi lên vượt quá giới hạn: tệp đính kèm tối đa 5 MB.", "The request is too large: the attachment may be at most 5 MB.")
+                    : Msg("Dữ liệu gửi lên vượt quá giới hạn \(limit / 1024) KB.", "The request is larger than the \(limit / 1024) KB limit."))
     }
 
     static func rateLimited(retryAt: Date) -> AppError {

@@ -26,7 +26,10 @@ struct PortalErrorMiddleware: AsyncMiddleware {
             case .badRequest:
                 return .invalidBody()
             case .notFound: return .notFound
-            case .payloadTooLarge: return .tooLarge(limit: BodyLimits.json)
+            case .payloadTooLarge:
+                // Upload routes carry the ID-card scan; everything else is a small form or JSON body.
+                let path = request.url.path
+                return .tooLarge(limit: path.hasSuffix("/drafts") || path.hasSuffix("/ho-so") ? APICounterController.uploadBodyLimit : BodyLimits.json)
             case .unsupportedMediaType:
                 return AppError(.unsupportedMediaType, "unsupported_media_type",
                                 Msg("Kiểu nội dung không được hỗ trợ.", "This content type is not supported."))
