@@ -91,31 +91,13 @@ struct Bootstrap: Sendable {
             if let existing {
                 account = existing
             } else {
-                account = Self.newAccount(id: id, name: name, phone: phone, dateOfBirth: dateOfBirth, hash: newHash!, temporary: true, now: portal.time.now())
+                account = Account.make(id: id, name: name, phone: phone, dateOfBirth: dateOfBirth, hash: newHash!, temporary: true, now: portal.time.now())
                 try await account.create(on: tx)
             }
             try await StaffService.apply([.member, .super_admin], to: account, at: unit, actor: Self.actor, on: tx, portal: portal)
             return account
         }
         return (account, temporary)
-    }
-
-    static func newAccount(id: IDNumber, name: PersonName, phone: PhoneNumber, dateOfBirth: DateOfBirth, hash: String, temporary: Bool, now: Date) -> Account {
-        let account = Account()
-        account.id = UUID()
-        account.idNumber = id.digits
-        account.fullName = name.value
-        account.nameKey = Text.searchKey(name.value)
-        account.dateOfBirth = dateOfBirth.iso
-        account.phone = phone.e164
-        account.passwordHash = hash
-        account.passwordTemporary = temporary
-        account.passwordExpiresAt = temporary ? now.addingTimeInterval(72 * 3600) : nil
-        account.status = .active
-        account.failedLogins = 0
-        account.createdAt = now
-        account.updatedAt = now
-        return account
     }
 
     /// The unit with this code (or, without a code, this name under this parent), created when missing.
@@ -126,21 +108,9 @@ struct Bootstrap: Sendable {
             query = parent == nil ? query.filter(\.$parentID == nil) : query.filter(\.$parentID == parent!.id!)
         }
         if let found = try await query.first() { return found }
-        let now = portal.time.now()
-        let unit = Unit()
-        let id = UUID()
-        unit.id = id
-        unit.name = name
-        unit.nameKey = Text.searchKey(name)
-        unit.code = code
-        unit.parentID = parent?.id
-        unit.kind = kind
-        unit.path = Unit.path(parent: parent, id: id)
-        unit.active = true
-        unit.createdAt = now
-        unit.updatedAt = now
+        let unit = Unit.make(name: name, code: code, kind: kind, parent: parent, now: portal.time.now())
         try await unit.create(on: db)
-        try await AuditLog(db: db, portal: portal).record(actor, action: "unit.create", target: "unit:\(id.uuidString.lowercased())", unit: unit,
+        try await AuditLog(db: db, portal: portal).record(actor, action: "unit.create", target: "unit:\(unit.id!.uuidString.lowercased())", unit: unit,
                                                           details: ["name": name])
         return unit
     }

@@ -66,7 +66,7 @@ struct DemoCommand: AsyncCommand {
                     accounts[p.id] = found
                     continue
                 }
-                let account = Bootstrap.newAccount(id: try IDNumber(p.id), name: try PersonName(p.name), phone: try PhoneNumber(p.phone),
+                let account = Account.make(id: try IDNumber(p.id), name: try PersonName(p.name), phone: try PhoneNumber(p.phone),
                                                    dateOfBirth: try DateOfBirth(iso: p.dob), hash: hash, temporary: false, now: portal.time.now())
                 try await account.create(on: tx)
                 accounts[p.id] = account

@@ -106,32 +106,13 @@ struct UnitImport: Sendable {
                         unit.nameKey = Text.searchKey(row.name)
                         unit.kind = row.kind
                         if moved {
-                            let oldPath = unit.path
-                            let newPath = Unit.path(parent: parent, id: unit.id!)
-                            for child in try await Unit.query(on: tx).filter(\.$path, .custom("LIKE"), oldPath + "%").all() where child.id != unit.id {
-                                child.path = newPath + child.path.dropFirst(oldPath.count)
-                                try await child.update(on: tx)
-                                if let code = child.code { byCode[code] = child }
-                            }
-                            unit.parentID = parent?.id
-                            unit.path = newPath
+                            for child in try await unit.move(under: parent, on: tx) { if let code = child.code { byCode[code] = child } }
                         }
                         unit.updatedAt = now
                         try await unit.update(on: tx)
                         summary.updated += 1
                     } else {
-                        let unit = Unit()
-                        let id = UUID()
-                        unit.id = id
-                        unit.name = row.name
-                        unit.nameKey = Text.searchKey(row.name)
-                        unit.code = row.code
-                        unit.parentID = parent?.id
-                        unit.kind = row.kind
-                        unit.path = Unit.path(parent: parent, id: id)
-                        unit.active = true
-                        unit.createdAt = now
-                        unit.updatedAt = now
+                        let unit = Unit.make(name: row.name, code: row.code, kind: row.kind, parent: parent, now: now)
                         try await unit.create(on: tx)
                         byCode[row.code] = unit
                         summary.created += 1

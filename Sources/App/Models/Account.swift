@@ -1,4 +1,5 @@
 // A portal account: a citizen's, and every staff member's too (staff are first ordinary accounts).
+import Domain
 import Fluent
 import Foundation
 
@@ -32,6 +33,27 @@ final class Account: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// A new active account. `temporary` marks a password that must change at first sign-in and expires unused.
+    static func make(id: IDNumber, name: PersonName, phone: PhoneNumber, dateOfBirth: DateOfBirth, email: String? = nil,
+                     hash: String, temporary: Bool, now: Date) -> Account {
+        let account = Account()
+        account.id = UUID()
+        account.idNumber = id.digits
+        account.fullName = name.value
+        account.nameKey = Text.searchKey(name.value)
+        account.dateOfBirth = dateOfBirth.iso
+        account.phone = phone.e164
+        account.email = email
+        account.passwordHash = hash
+        account.passwordTemporary = temporary
+        account.passwordExpiresAt = temporary ? now.addingTimeInterval(72 * 3600) : nil
+        account.status = .active
+        account.failedLogins = 0
+        account.createdAt = now
+        account.updatedAt = now
+        return account
+    }
 }
 
 struct CreateAccount: AsyncMigration {

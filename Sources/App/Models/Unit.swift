@@ -30,6 +30,40 @@ final class Unit: Model, @unchecked Sendable {
     static func path(parent: Unit?, id: UUID) -> String {
         (parent?.path ?? "/") + id.uuidString.lowercased() + "/"
     }
+
+    static func make(name: String, code: String?, kind: Kind, parent: Unit?, now: Date) -> Unit {
+        let unit = Unit()
+        let id = UUID()
+        unit.id = id
+        unit.name = name
+        unit.nameKey = Text.searchKey(name)
+        unit.code = code
+        unit.parentID = parent?.id
+        unit.kind = kind
+        unit.path = path(parent: parent, id: id)
+        unit.active = true
+        unit.createdAt = now
+        unit.updatedAt = now
+        return unit
+    }
+
+    /// Re-parents this unit in memory and rewrites the stored paths of its whole subtree; returns the
+    /// descendants it changed. The caller saves this unit, inside the same transaction.
+    @discardableResult
+    func move(under parent: Unit?, on db: any Database) async throws -> [Unit] {
+        let oldPath = path
+        let newPath = Unit.path(parent: parent, id: id!)
+        let subtree = try await Unit.query(on: db).filter(\.$path, .custom("LIKE"), oldPath + "%").all()
+        var moved: [Unit] = []
+        for child in subtree where child.id != id {
+            child.path = newPath + child.path.dropFirst(oldPath.count)
+            try await child.update(on: db)
+            moved.append(child)
+        }
+        parentID = parent?.id
+        path = newPath
+        return moved
+    }
 }
 
 struct CreateUnit: AsyncMigration {

@@ -214,11 +214,9 @@ struct CounterService: Sendable {
         return try await db.writeTransaction { tx -> Account in
             let now = portal.time.now()
             try await AccountLimits(db: tx, portal: portal).checkPhone(draft.phone)
-            let account = Bootstrap.newAccount(id: try IDNumber(draft.idNumber, now: now), name: try PersonName(draft.fullName),
+            let account = Account.make(id: try IDNumber(draft.idNumber, now: now), name: try PersonName(draft.fullName),
                                                phone: try PhoneNumber(draft.phone), dateOfBirth: try DateOfBirth(iso: draft.dateOfBirth, today: now),
-                                               hash: hash, temporary: true, now: now)
-            account.passwordExpiresAt = now.addingTimeInterval(Self.temporaryPasswordLifetime)
-            account.email = draft.email
+                                               email: draft.email, hash: hash, temporary: true, now: now)
             account.createdBy = staff.account.id
             account.createdAtUnit = draft.unitID
             do { try await account.create(on: tx) } catch where error.isUniqueViolation { throw AccountLimits.idTaken }

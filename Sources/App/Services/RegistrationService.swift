@@ -96,21 +96,8 @@ struct RegistrationService: Sendable {
         let portal = self.portal
         let account = try await db.writeTransaction { tx -> Account in
             try await AccountLimits(db: tx, portal: portal).checkPhone(registration.phone)
-            let now = portal.time.now()
-            let account = Account()
-            account.id = UUID()
-            account.idNumber = registration.idNumber
-            account.fullName = registration.fullName
-            account.nameKey = Text.searchKey(registration.fullName)
-            account.dateOfBirth = registration.dateOfBirth
-            account.phone = registration.phone
-            account.email = registration.email
-            account.passwordHash = hash
-            account.passwordTemporary = false
-            account.status = .active
-            account.failedLogins = 0
-            account.createdAt = now
-            account.updatedAt = now
+            let account = Account.make(id: idNumber, name: try PersonName(registration.fullName), phone: phone, dateOfBirth: dob,
+                                       email: registration.email, hash: hash, temporary: false, now: portal.time.now())
             do {
                 try await account.create(on: tx)
             } catch where error.isUniqueViolation {

@@ -61,19 +61,8 @@ struct UnitService: Sendable {
         let kind = try Self.validKind(input.kind)
         let portal = self.portal
         return try await db.writeTransaction { tx in
-            let now = portal.time.now()
-            let unit = Unit()
-            let id = UUID()
-            unit.id = id
-            unit.name = name
-            unit.nameKey = Text.searchKey(name)
-            unit.code = code
-            unit.parentID = parent.id
-            unit.kind = kind
-            unit.path = Unit.path(parent: parent, id: id)
-            unit.active = true
-            unit.createdAt = now
-            unit.updatedAt = now
+            let unit = Unit.make(name: name, code: code, kind: kind, parent: parent, now: portal.time.now())
+            let id = unit.id!
             do { try await unit.create(on: tx) } catch where error.isUniqueViolation { throw Self.codeTaken }
             try await AuditLog(db: tx, portal: portal).record(actor, action: "unit.create", target: "unit:\(id.uuidString.lowercased())", unit: unit,
                                                               details: ["name": name, "parent": parent.name, "oneStop": String(unit.isOneStop)])
@@ -110,17 +99,7 @@ struct UnitService: Sendable {
         let details = changes
         return try await db.writeTransaction { tx in
             unit.updatedAt = portal.time.now()
-            if let moveTo {
-                let oldPath = unit.path
-                let newPath = Unit.path(parent: moveTo, id: unit.id!)
-                let subtree = try await Unit.query(on: tx).filter(\.$path, .custom("LIKE"), oldPath + "%").all()
-                for child in subtree where child.id != unit.id {
-                    child.path = newPath + child.path.dropFirst(oldPath.count)
-                    try await child.update(on: tx)
-                }
-                unit.parentID = moveTo.id
-                unit.path = newPath
-            }
+            if let moveTo { try await unit.move(under: moveTo, on: tx) }
             do { try await unit.update(on: tx) } catch where error.isUniqueViolation { throw Self.codeTaken }
             try await AuditLog(db: tx, portal: portal).record(actor, action: "unit.update", target: "unit:\(unit.id!.uuidString.lowercased())", unit: unit, details: details)
             return unit
