@@ -59,6 +59,40 @@ struct OTPService: Sendable {
         return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
     }
 
+    /// A code that no SMS carries, for a flow that must look from outside like one whose code was sent (a
+    /// reset for a username with no account). It is counted, dies and expires exactly like a real code, the
+    /// same cooldown and per-address limit apply, and `standIn` (kept in place of a phone) is held to the
+    /// per-phone hourly and daily limits, so that attempts, resends and refusals all read the same.
+    func sendDecoy(purpose: OTPChallenge.Purpose, flowID: UUID, standIn: String, clientAddress: String) async throws {
+        let now = portal.time.now()
+        let existing = try await OTPChallenge.find(flowID, on: db)
+        if let existing {
+            let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
+            if allowedAt > now { throw Self.tooSoon(allowedAt) }
+        }
+        let limiter = RateLimiter(db: db, now: now)
+        let windows = [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)]
+        for (limit, window) in windows {
+            let decision = try await limiter.peek("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
+            if !decision.allowed { throw Self.phoneLimit(decision.retryAt ?? now.addingTimeInterval(window)) }
+        }
+        let ipDecision = try await limiter.hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+        if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
+        for (limit, window) in windows {
+            _ = try await limiter.hit("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
+        }
+        let challenge = existing ?? OTPChallenge()
+        challenge.id = flowID
+        challenge.purpose = purpose
+        challenge.phone = standIn
+        challenge.codeMAC = Self.mac(OTPCode.generate(), flowID: flowID, key: portal.keys.otp)
+        challenge.attempts = 0
+        challenge.sends = (existing?.sends ?? 0) + 1
+        challenge.lastSentAt = now
+        challenge.expiresAt = now.addingTimeInterval(TimeInterval(settings.ttlSeconds))
+        try await challenge.save(on: db)
+    }
+
     /// When the per-phone hourly or daily limit would refuse one more code (every OTP purpose counts).
     /// `counting` adds codes about to be recorded, for the "next send" answer right after a send.
     func phoneLimitedUntil(_ phone: PhoneNumber, now: Date, counting extra: Int = 0) async throws -> Date? {
