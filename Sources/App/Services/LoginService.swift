@@ -73,7 +73,14 @@ struct LoginService: Sendable {
         if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt!) }
 
         let account = try await lookUp(username)
-        if let account, let wait = Self.notBefore(failures: Self.effectiveFailures(account, now: now), lastFailure: account.lastFailedLoginAt), wait > now {
+        // An unknown username pauses by the same rule as an account, so the pause tells nothing.
+        let unknown = UnknownAccountFailures(db: db, now: now)
+        let (failures, lastFailure) = if let account {
+            (Self.effectiveFailures(account, now: now), account.lastFailedLoginAt)
+        } else {
+            try await unknown.current(UnknownAccountFailures.key(username))
+        }
+        if let wait = Self.notBefore(failures: failures, lastFailure: lastFailure), wait > now {
             throw AppError.rateLimited(retryAt: wait)
         }
         // The same slow hash runs whether or not the account exists.
@@ -82,8 +89,11 @@ struct LoginService: Sendable {
             _ = try await RateLimiter(db: db, now: now).hit("login-fail:\(clientAddress)", ipFailures)
             if let account {
                 account.failedLogins = Self.effectiveFailures(account, now: now) + 1
-                account.lastFailedLoginAt = now
+                // Whole seconds, as for unknown usernames, so the two Retry-After answers agree to the second.
+                account.lastFailedLoginAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
                 try await account.update(on: db)
+            } else {
+                try await unknown.record(UnknownAccountFailures.key(username))
             }
             throw Self.invalidCredentials
         }
