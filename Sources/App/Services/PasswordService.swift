@@ -152,6 +152,8 @@ struct PasswordService: Sendable {
         account.lastFailedLoginAt = nil
         account.updatedAt = now
         try await account.update(on: tx)
+        // Proving the phone ends any sign-in pause, so an attacker's failures cannot keep the owner out.
+        try await LoginAttempts(db: tx, now: now).clear(LoginAttempts.key(account: account.id!))
         try await Sessions(db: tx, portal: portal).endAll(account: account.id!, except: keepSession)
         let text = "\(SMSText.fold(portal.config.portalName)): mat khau tai khoan \(account.idNumber) vua duoc thay doi luc \(VietnamTime.dateTime(now)). Neu khong phai ban, hay goi \(portal.config.supportPhone)."
         try await Outbox(db: tx, portal: portal).enqueue(to: try PhoneNumber(account.phone), text: text, kind: .notice)
