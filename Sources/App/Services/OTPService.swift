@@ -26,6 +26,7 @@ struct OTPService: Sendable {
     /// Sends a new code for `flowID` to `phone`, replacing any earlier one. Must run inside a write transaction
     /// (`db` is the transaction), so the code, its SMS and the caller's changes commit together.
     func send(purpose: OTPChallenge.Purpose, flowID: UUID, phone: PhoneNumber, clientAddress: String) async throws -> OTPSent {
+        try await decideOneAtATime(for: phone.e164)
         let now = portal.time.now()
         let existing = try await OTPChallenge.find(flowID, on: db)
         if let existing {
@@ -64,6 +65,7 @@ struct OTPService: Sendable {
     /// same cooldown and per-address limit apply, and `standIn` (kept in place of a phone) is held to the
     /// per-phone hourly and daily limits, so that attempts, resends and refusals all read the same.
     func sendDecoy(purpose: OTPChallenge.Purpose, flowID: UUID, standIn: String, clientAddress: String) async throws {
+        try await decideOneAtATime(for: standIn)
         let now = portal.time.now()
         let existing = try await OTPChallenge.find(flowID, on: db)
         if let existing {
@@ -91,6 +93,16 @@ struct OTPService: Sendable {
         challenge.lastSentAt = now
         challenge.expiresAt = now.addingTimeInterval(TimeInterval(settings.ttlSeconds))
         try await challenge.save(on: db)
+    }
+
+    /// The limits read how many codes a phone got, then add one: two sends deciding at once (two requests, or
+    /// two instances sharing the database) would both see room for one more. On PostgreSQL a lock held until
+    /// the transaction ends makes them decide in turn; SQLite's write transaction (BEGIN IMMEDIATE) already does.
+    private func decideOneAtATime(for phone: String) async throws {
+        guard !db.isSQLite else { return }
+        let digest = Array(SHA256.hash(data: Data("otp-send:\(phone)".utf8)))
+        let key = digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+        try await db.sql.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
     }
 
     /// When the per-phone hourly or daily limit would refuse one more code (every OTP purpose counts).
