@@ -85,4 +85,38 @@ final class LoginLockoutTests: XCTestCase {
             XCTAssertEqual(back.status, .ok, back.body)
         }
     }
+
+    func test_parallel_wrong_passwords_get_no_more_than_five_answers_before_the_pause() async throws {
+        try await withEachDatabase { ctx in
+            let citizen = Citizen()
+            try await ctx.register(citizen)
+            let answers = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        try await ctx.send(.POST, "/api/v1/login", json: ["username": citizen.idNumber, "password": "parallel guess \(i)"],
+                                           from: "203.0.113.\(i + 1)").status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            XCTAssertEqual(answers.filter { $0 == .unauthorized }.count, 5, "only five guesses were judged: \(answers)")
+            XCTAssertEqual(answers.filter { $0 == .tooManyRequests }.count, 25)
+        }
+    }
+
+    func test_parallel_guesses_from_one_address_stop_at_its_limit() async throws {
+        try await withEachDatabase { ctx in
+            let answers = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<40 {
+                    group.addTask {
+                        try await ctx.send(.POST, "/api/v1/login", json: ["username": String(format: "0010900%05d", i), "password": "guess guess"],
+                                           from: "203.0.113.9").status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            XCTAssertEqual(answers.filter { $0 == .unauthorized }.count, 20, "twenty failures, then the address waits: \(answers)")
+        }
+    }
 }
+

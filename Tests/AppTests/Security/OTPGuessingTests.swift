@@ -185,4 +185,24 @@ final class OTPGuessingTests: XCTestCase {
             XCTAssertEqual(nextDay.status, .ok, "the day's window moves on by itself")
         }
     }
+
+    func test_parallel_sign_ins_cannot_get_more_codes_than_the_phone_limit() async throws {
+        try await withEachDatabase { ctx in
+            let citizen = Citizen()
+            try await ctx.register(citizen)      // the first of the hour's five codes
+            let answers = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        try await ctx.send(.POST, "/api/v1/login", json: ["username": citizen.idNumber, "password": citizen.password],
+                                           from: "198.51.100.\(i + 1)").status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            XCTAssertEqual(answers.filter { $0 == .ok }.count, 4, "\(answers)")
+            let codes = try await OutboxMessage.query(on: ctx.app.db).filter(\.$kind == .otp).count()
+            XCTAssertEqual(codes, 5, "never more than five codes in an hour, however many ask at once")
+        }
+    }
 }
+
