@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // Property-based tests of the Domain parsers (test-only).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Pure rules about Vietnamese identity data; no Vapor, no database.
@@ -60,7 +62,10 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
-        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(
+            name: "DomainTests",
+            dependencies: ["Domain", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "RequestFormPDFTests", dependencies: ["RequestFormPDF"]),
         .testTarget(
             name: "AppTests",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, starts a throwaway PostgreSQL unless TEST_DATABASE_URL is
-# given, then the Swift tests (SQLite and PostgreSQL), the JavaScript tests and the browser tests.
+# given, then the Swift tests (SQLite and PostgreSQL), the JavaScript tests, the browser tests, a short run
+# of the API fuzzer and the two-process limits check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,5 +36,5 @@ swift test --skip-build
 echo "== JavaScript tests"
 node --test Tests/js/
 
-echo "== Browser tests"
-python3 -m pytest -q Tests/e2e
+echo "== Browser tests, API fuzzing (short run), limits across two server processes"
+python3 -m pytest -q Tests/e2e Tests/fuzz Tests/security

@@ -9,6 +9,11 @@ public enum Text {
         for ch in s.precomposedStringWithCanonicalMapping {
             if ch.isWhitespace {
                 pendingSpace = !out.isEmpty
+            } else if pendingSpace, (" " + String(ch)).count == 1 {
+                // A combining mark or joiner with no letter before it (it followed a line break or a tab) would
+                // fuse with the space put in its place, and a second cleaning would then drop both. It is
+                // dropped now, as a space followed by a mark already is, so cleaning twice changes nothing.
+                continue
             } else {
                 if pendingSpace { out.append(" ") }
                 pendingSpace = false

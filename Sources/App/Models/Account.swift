@@ -24,6 +24,8 @@ final class Account: Model, @unchecked Sendable {
     @Field(key: "password_temporary") var passwordTemporary: Bool
     @OptionalField(key: "password_expires_at") var passwordExpiresAt: Date?
     @Field(key: "status") var status: Status
+    /// No longer read: sign-in attempts are counted in LoginAttempts (atomically, and for unknown usernames
+    /// too). Kept because migrations are append-only; reset with the password.
     @Field(key: "failed_logins") var failedLogins: Int
     @OptionalField(key: "last_failed_login_at") var lastFailedLoginAt: Date?
     /// The officer who created it at a counter, and at which unit (R3).

@@ -266,10 +266,10 @@ struct CounterService: Sendable {
             account.passwordHash = hash
             account.passwordTemporary = true
             account.passwordExpiresAt = now.addingTimeInterval(Self.temporaryPasswordLifetime)
-            account.failedLogins = 0
-            account.lastFailedLoginAt = nil
             account.updatedAt = now
             try await account.update(on: tx)
+            // The new password must not wait out a pause earned by tries with the old one.
+            try await LoginAttempts(db: tx, now: now).clear(LoginAttempts.key(account: accountID))
             try await Sessions(db: tx, portal: portal).endAll(account: accountID)
             try await Outbox(db: tx, portal: portal).enqueue(to: try PhoneNumber(account.phone), text: "Tai khoan: \(account.idNumber) Mat khau: \(password)",
                                                              kind: .password, flowID: accountID)

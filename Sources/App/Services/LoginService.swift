@@ -13,6 +13,8 @@ struct LoginService: Sendable {
     static let challengeLifetime: TimeInterval = 15 * 60
     /// Failures before the account and the address start to wait.
     static let freeFailures = 5
+    /// Failed sign-ins one client address may make in a quarter of an hour, whatever accounts it tries.
+    static let addressFailures = RateLimit(limit: 20, window: 900)
 
     let db: any Database
     let portal: Portal
@@ -33,11 +35,6 @@ struct LoginService: Sendable {
         guard failures >= freeFailures, let lastFailure else { return nil }
         let delay = min(3600, 60 * pow(2, Double(failures - freeFailures)))
         return lastFailure.addingTimeInterval(delay)
-    }
-
-    static func effectiveFailures(_ account: Account, now: Date) -> Int {
-        guard let last = account.lastFailedLoginAt, now.timeIntervalSince(last) < 86400 else { return 0 }
-        return account.failedLogins
     }
 
     /// Finds the account a username names. A phone backing several accounts cannot name one.
@@ -68,37 +65,39 @@ struct LoginService: Sendable {
         let username = try Self.parseUsername(raw, now: now)
         guard let password, !password.isEmpty else { throw AppError.validation(["password": PersonValidation.required]) }
         try await IPLimit(db: db, portal: portal).hit("login", clientAddress)
-        let ipFailures = RateLimit(limit: 20, window: 900)
-        let ipDecision = try await RateLimiter(db: db, now: now).peek("login-fail:\(clientAddress)", ipFailures)
-        if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt!) }
+        // Both limits count the attempt before the password is checked, so parallel guesses cannot all be
+        // judged before the first failure is recorded; a right password gives the attempt back.
+        let limiter = RateLimiter(db: db, now: now)
+        let ipKey = "login-fail:\(clientAddress)"
+        let ipDecision = try await limiter.hit(ipKey, Self.addressFailures)
+        if !ipDecision.allowed {
+            try await limiter.giveBack(ipKey, Self.addressFailures)
+            throw AppError.rateLimited(retryAt: ipDecision.retryAt!)
+        }
 
         let account = try await lookUp(username)
-        if let account, let wait = Self.notBefore(failures: Self.effectiveFailures(account, now: now), lastFailure: account.lastFailedLoginAt), wait > now {
-            throw AppError.rateLimited(retryAt: wait)
+        // An unknown username is counted and paused by the same rule, so the pause tells nothing.
+        let attempts = LoginAttempts(db: db, now: now)
+        let attemptKey = account.map { LoginAttempts.key(account: $0.id!) } ?? LoginAttempts.key(unknown: username)
+        if case let .paused(until) = try await attempts.reserve(attemptKey) {
+            try await limiter.giveBack(ipKey, Self.addressFailures)
+            throw AppError.rateLimited(retryAt: until)
         }
         // The same slow hash runs whether or not the account exists.
         let ok = try await hasher.verify(password, against: account?.passwordHash)
-        guard ok, let account else {
-            _ = try await RateLimiter(db: db, now: now).hit("login-fail:\(clientAddress)", ipFailures)
-            if let account {
-                account.failedLogins = Self.effectiveFailures(account, now: now) + 1
-                account.lastFailedLoginAt = now
-                try await account.update(on: db)
-            }
-            throw Self.invalidCredentials
-        }
+        guard ok, let account else { throw Self.invalidCredentials }
+        try await attempts.clear(attemptKey)
+        try await limiter.giveBack(ipKey, Self.addressFailures)
         // A locked account still signs in as a citizen; the lock suspends its staff rights (R10 account_locked).
         if account.passwordTemporary, let expires = account.passwordExpiresAt, expires <= now {
             throw AppError(.forbidden, "temporary_password_expired",
                            Msg("Mật khẩu tạm thời đã hết hạn. Hãy chọn «Quên mật khẩu» hoặc nhờ cán bộ một cửa cấp lại.",
                                "The temporary password has expired. Choose «Forgot password» or ask a one-stop officer to issue a new one."))
         }
-        account.failedLogins = 0
-        account.lastFailedLoginAt = nil
         if hasher.needsRehash(account.passwordHash) {
             account.passwordHash = try await hasher.hash(password)
+            try await account.update(on: db)
         }
-        try await account.update(on: db)
 
         let phone = try PhoneNumber(account.phone)
         let portal = self.portal

@@ -26,6 +26,7 @@ struct OTPService: Sendable {
     /// Sends a new code for `flowID` to `phone`, replacing any earlier one. Must run inside a write transaction
     /// (`db` is the transaction), so the code, its SMS and the caller's changes commit together.
     func send(purpose: OTPChallenge.Purpose, flowID: UUID, phone: PhoneNumber, clientAddress: String) async throws -> OTPSent {
+        try await decideOneAtATime(for: phone.e164)
         let now = portal.time.now()
         let existing = try await OTPChallenge.find(flowID, on: db)
         if let existing {
@@ -57,6 +58,51 @@ struct OTPService: Sendable {
         let cooldownEnds = now.addingTimeInterval(TimeInterval(settings.resendSeconds))
         let next = max(cooldownEnds, try await phoneLimitedUntil(phone, now: now, counting: 1) ?? cooldownEnds)
         return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
+    }
+
+    /// A code that no SMS carries, for a flow that must look from outside like one whose code was sent (a
+    /// reset for a username with no account). It is counted, dies and expires exactly like a real code, the
+    /// same cooldown and per-address limit apply, and `standIn` (kept in place of a phone) is held to the
+    /// per-phone hourly and daily limits, so that attempts, resends and refusals all read the same.
+    func sendDecoy(purpose: OTPChallenge.Purpose, flowID: UUID, standIn: String, clientAddress: String) async throws {
+        try await decideOneAtATime(for: standIn)
+        let now = portal.time.now()
+        let existing = try await OTPChallenge.find(flowID, on: db)
+        if let existing {
+            let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
+            if allowedAt > now { throw Self.tooSoon(allowedAt) }
+        }
+        let limiter = RateLimiter(db: db, now: now)
+        let windows = [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)]
+        for (limit, window) in windows {
+            let decision = try await limiter.peek("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
+            if !decision.allowed { throw Self.phoneLimit(decision.retryAt ?? now.addingTimeInterval(window)) }
+        }
+        let ipDecision = try await limiter.hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+        if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
+        for (limit, window) in windows {
+            _ = try await limiter.hit("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
+        }
+        let challenge = existing ?? OTPChallenge()
+        challenge.id = flowID
+        challenge.purpose = purpose
+        challenge.phone = standIn
+        challenge.codeMAC = Self.mac(OTPCode.generate(), flowID: flowID, key: portal.keys.otp)
+        challenge.attempts = 0
+        challenge.sends = (existing?.sends ?? 0) + 1
+        challenge.lastSentAt = now
+        challenge.expiresAt = now.addingTimeInterval(TimeInterval(settings.ttlSeconds))
+        try await challenge.save(on: db)
+    }
+
+    /// The limits read how many codes a phone got, then add one: two sends deciding at once (two requests, or
+    /// two instances sharing the database) would both see room for one more. On PostgreSQL a lock held until
+    /// the transaction ends makes them decide in turn; SQLite's write transaction (BEGIN IMMEDIATE) already does.
+    private func decideOneAtATime(for phone: String) async throws {
+        guard !db.isSQLite else { return }
+        let digest = Array(SHA256.hash(data: Data("otp-send:\(phone)".utf8)))
+        let key = digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+        try await db.sql.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
     }
 
     /// When the per-phone hourly or daily limit would refuse one more code (every OTP purpose counts).

@@ -51,7 +51,11 @@ struct PasswordService: Sendable {
             reset.expiresAt = now.addingTimeInterval(Self.resetLifetime)
             try await reset.create(on: tx)
         }
-        if let account { await sendResetCode(resetID, account: account, clientAddress: clientAddress) }
+        if let account {
+            await sendResetCode(resetID, account: account, clientAddress: clientAddress)
+        } else {
+            await sendDecoyCode(resetID, standIn: standIn(for: username), clientAddress: clientAddress)
+        }
         return resetID
     }
 
@@ -59,6 +63,33 @@ struct PasswordService: Sendable {
         let reset = try await findReset(id)
         if let accountID = reset.accountID, let account = try await Account.find(accountID, on: db) {
             await sendResetCode(id, account: account, clientAddress: clientAddress)
+        } else if let decoy = try await OTPChallenge.find(id, on: db) {
+            await sendDecoyCode(id, standIn: decoy.phone, clientAddress: clientAddress)
+        }
+    }
+
+    /// What stands in for the phone of a username with no account, in the send limits: a keyed hash of the
+    /// username, so that no ID number is stored for it.
+    private func standIn(for username: Username) -> String {
+        let name: String
+        switch username {
+        case let .idNumber(id): name = "id:" + id.digits
+        case let .phone(phone): name = "phone:" + phone.e164
+        }
+        return "decoy:" + Sessions.hash(name, key: portal.keys.token).prefix(32)
+    }
+
+    /// Without an account there is no code to send, but there must be one to count wrong entries against:
+    /// otherwise the answers to a wrong code ("4 attempts left" against "not correct") would tell an outsider
+    /// which ID numbers and phones have an account.
+    private func sendDecoyCode(_ id: UUID, standIn: String, clientAddress: String) async {
+        let portal = self.portal
+        do {
+            try await db.writeTransaction { tx in
+                try await OTPService(db: tx, portal: portal).sendDecoy(purpose: .reset, flowID: id, standIn: standIn, clientAddress: clientAddress)
+            }
+        } catch {
+            Logger(label: "portal.reset").info("Reset code not sent: \(String(describing: error).prefix(120))")
         }
     }
 
@@ -121,6 +152,8 @@ struct PasswordService: Sendable {
         account.lastFailedLoginAt = nil
         account.updatedAt = now
         try await account.update(on: tx)
+        // Proving the phone ends any sign-in pause, so an attacker's failures cannot keep the owner out.
+        try await LoginAttempts(db: tx, now: now).clear(LoginAttempts.key(account: account.id!))
         try await Sessions(db: tx, portal: portal).endAll(account: account.id!, except: keepSession)
         let text = "\(SMSText.fold(portal.config.portalName)): mat khau tai khoan \(account.idNumber) vua duoc thay doi luc \(VietnamTime.dateTime(now)). Neu khong phai ban, hay goi \(portal.config.supportPhone)."
         try await Outbox(db: tx, portal: portal).enqueue(to: try PhoneNumber(account.phone), text: text, kind: .notice)

@@ -74,6 +74,15 @@ struct RateLimiter: Sendable {
         return try row?.decode(column: "hits", as: Int.self) ?? 0
     }
 
+    /// Takes back one hit of the current window: for limits that count an attempt before knowing whether it
+    /// is one that should count (a sign-in that turns out to have the right password).
+    func giveBack(_ key: String, _ rule: RateLimit) async throws {
+        let (start, _) = windowPosition(rule)
+        try await db.sql.raw("""
+            UPDATE rate_limit_counters SET hits = hits - 1 WHERE key = \(bind: key) AND window_start = \(bind: start) AND hits > 0
+            """).run()
+    }
+
     /// Drops windows nobody will read again.
     func purgeExpired() async throws {
         try await db.sql.raw("DELETE FROM rate_limit_counters WHERE expires_at < \(bind: Int64(now.timeIntervalSince1970))").run()

@@ -27,9 +27,12 @@ struct SiteController {
 
 enum SafeRedirect {
     /// Only paths on this site: "/x" but never "//evil" or "/\evil", which browsers treat as other hosts.
+    /// Browsers also drop tabs and line breaks anywhere in a URL ("/\t/evil" becomes "//evil"), so no control
+    /// character is accepted at all.
     static func localPath(_ candidate: String?) -> String {
         guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.hasPrefix("/\\"),
-              !candidate.contains("\r"), !candidate.contains("\n"), candidate.count <= 512 else { return "/" }
+              !candidate.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+              candidate.count <= 512 else { return "/" }
         return candidate
     }
 }

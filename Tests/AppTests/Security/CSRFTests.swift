@@ -1,0 +1,140 @@
+// CSRF (ASVS V4.2.2, V3.5): every state-changing page form refuses a post without the form's token, or with
+// a token made for another browser, and changes nothing. The list of routes comes from the router, so a new
+// form route without a case here fails the test.
+import Fluent
+import XCTVapor
+@testable import App
+
+final class CSRFTests: XCTestCase {
+    /// A signed-in browser and one live flow of every kind, with the codes that would complete them.
+    private struct Scene {
+        let browser: WebClient
+        let registration: String, registrationCode: String
+        let challenge: String, challengeCode: String
+        let reset: String, resetCode: String
+        let otherSession: String
+    }
+
+    private func scene(_ ctx: TestContext) async throws -> Scene {
+        let a = Citizen()
+        try await ctx.register(a)
+        let token = try await ctx.signIn(a.idNumber, a.password, phone: a.phoneE164)
+        let sessions = try await ctx.get("/api/v1/me/sessions", token: token)
+        let otherSession = try XCTUnwrap(((sessions.json?["items"] as? [[String: Any]])?.first)?["id"] as? String)
+        let browser = WebClient(ctx)
+        let signedIn = try await browser.signIn(a)
+        XCTAssertEqual(signedIn.status, .seeOther)
+        XCTAssertNotNil(browser.sessionCookie)
+
+        let pending = WebClient(ctx)
+        let started = try await pending.post("/dang-nhap", [("username", a.idNumber), ("password", a.password)])
+        let challenge = try XCTUnwrap(started.location?.split(separator: "/").last.map(String.init))
+        let challengeCode = try await ctx.latestCode(to: a.phoneE164)
+        let reset = try await ctx.post("/api/v1/password-resets", ["username": a.idNumber])
+        let resetID = try XCTUnwrap(reset.json?["id"] as? String)
+        let resetCode = try await ctx.latestCode(to: a.phoneE164)
+
+        let b = Citizen.other
+        let registration = try await ctx.post("/api/v1/registrations", b.registration)
+        let registrationID = try XCTUnwrap(registration.json?["id"] as? String)
+        let registrationCode = try await ctx.latestCode(to: b.phoneE164)
+        ctx.time.advance(61)
+        return Scene(browser: browser, registration: registrationID, registrationCode: registrationCode, challenge: challenge,
+                     challengeCode: challengeCode, reset: resetID, resetCode: resetCode, otherSession: otherSession)
+    }
+
+    /// A request that would change something if its token were right.
+    private func request(for template: String, _ s: Scene) -> (String, [(String, String)])? {
+        let a = Citizen(), b = Citizen.other, newPassword = "Mùa thu Hà Nội 1945"
+        switch template {
+        case "/dang-ky/thong-tin":
+            return (template, [("idNumber", "001090054321"), ("fullName", "Trần Văn Bình"), ("dateOfBirth", "1990-05-17"), ("phone", "0966 111 222")])
+        case "/dang-ky/:id/xac-thuc": return ("/dang-ky/\(s.registration)/xac-thuc", [("code", s.registrationCode)])
+        case "/dang-ky/:id/gui-lai": return ("/dang-ky/\(s.registration)/gui-lai", [])
+        case "/dang-ky/:id/mat-khau":
+            return ("/dang-ky/\(s.registration)/mat-khau", [("completionToken", "x"), ("password", b.password), ("passwordConfirm", b.password)])
+        case "/dang-nhap": return (template, [("username", a.idNumber), ("password", a.password)])
+        case "/dang-nhap/:id": return ("/dang-nhap/\(s.challenge)", [("code", s.challengeCode)])
+        case "/dang-nhap/:id/gui-lai": return ("/dang-nhap/\(s.challenge)/gui-lai", [])
+        case "/dang-xuat": return (template, [])
+        case "/quen-mat-khau": return (template, [("username", a.idNumber)])
+        case "/quen-mat-khau/:id":
+            return ("/quen-mat-khau/\(s.reset)", [("code", s.resetCode), ("password", newPassword), ("passwordConfirm", newPassword)])
+        case "/quen-mat-khau/:id/gui-lai": return ("/quen-mat-khau/\(s.reset)/gui-lai", [])
+        case "/tai-khoan/phien/:id/ket-thuc": return ("/tai-khoan/phien/\(s.otherSession)/ket-thuc", [])
+        case "/tai-khoan/doi-mat-khau":
+            return (template, [("currentPassword", a.password), ("password", newPassword), ("passwordConfirm", newPassword)])
+        default: return nil
+        }
+    }
+
+    private func formRoutes(_ app: Application) -> [String] {
+        app.routes.all.filter { $0.method == .POST && $0.path.first?.description != "api" }
+            .map { "/" + $0.path.map(\.description).joined(separator: "/") }
+    }
+
+    func test_every_page_form_refuses_a_post_without_its_token_and_changes_nothing() async throws {
+        try await withEachDatabase { ctx in
+            let s = try await scene(ctx)
+            let routes = formRoutes(ctx.app)
+            XCTAssertGreaterThanOrEqual(routes.count, 13)
+            let before = try await ctx.snapshot()
+            for template in routes {
+                guard let (path, fields) = request(for: template, s) else {
+                    XCTFail("\(template) is a new form route: add it to this test"); continue
+                }
+                let res = try await s.browser.post(path, fields, csrf: false)
+                XCTAssertEqual(res.status, .forbidden, template)
+                XCTAssertTrue(res.body.contains("Phiên làm việc của biểu mẫu đã hết hạn"), template)
+                let after = try await ctx.snapshot()
+                XCTAssertEqual(after, before, "\(template) changed data without a token")
+            }
+        }
+    }
+
+    func test_a_token_made_for_another_browser_is_refused_too() async throws {
+        try await withEachDatabase { ctx in
+            let s = try await scene(ctx)
+            let attacker = WebClient(ctx)
+            try await attacker.get("/dang-nhap")
+            let foreignToken = try XCTUnwrap(attacker.formToken)
+            let before = try await ctx.snapshot()
+            for template in formRoutes(ctx.app) {
+                guard let (path, fields) = request(for: template, s) else { continue }
+                let res = try await s.browser.post(path, fields + [("_csrf", foreignToken)], csrf: false)
+                XCTAssertEqual(res.status, .forbidden, template)
+                // A header token from the wrong browser fails the same way.
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: "X-CSRF-Token", value: foreignToken)
+                headers.replaceOrAdd(name: .cookie, value: s.browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+                let viaHeader = try await ctx.send(.POST, path, form: fields, headers: headers)
+                XCTAssertEqual(viaHeader.status, .forbidden, template)
+            }
+            let after = try await ctx.snapshot()
+            XCTAssertEqual(after, before)
+        }
+    }
+
+    func test_a_post_with_no_cookie_at_all_is_refused_even_with_a_token() async throws {
+        try await withEachDatabase { ctx in
+            let s = try await scene(ctx)
+            let token = try XCTUnwrap(s.browser.formToken)
+            let before = try await ctx.snapshot()
+            let res = try await ctx.send(.POST, "/dang-nhap", form: [("username", Citizen().idNumber), ("password", Citizen().password), ("_csrf", token)])
+            XCTAssertEqual(res.status, .forbidden)
+            let after = try await ctx.snapshot()
+            XCTAssertEqual(after, before)
+        }
+    }
+
+    func test_with_its_token_the_same_form_does_work() async throws {
+        try await withEachDatabase { ctx in
+            let s = try await scene(ctx)
+            let before = try await ctx.snapshot()
+            let res = try await s.browser.post("/tai-khoan/phien/\(s.otherSession)/ket-thuc", [])
+            XCTAssertEqual(res.status, .seeOther)
+            let after = try await ctx.snapshot()
+            XCTAssertNotEqual(after, before, "the control: the token is what made the difference")
+        }
+    }
+}
