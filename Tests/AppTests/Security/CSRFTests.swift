@@ -64,7 +64,12 @@ final class CSRFTests: XCTestCase {
         case "/tai-khoan/phien/:id/ket-thuc": return ("/tai-khoan/phien/\(s.otherSession)/ket-thuc", [])
         case "/tai-khoan/doi-mat-khau":
             return (template, [("currentPassword", a.password), ("password", newPassword), ("passwordConfirm", newPassword)])
-        default: return nil
+        default:
+            // Console forms: a signed-in browser, made-up ids; without the token nothing may happen.
+            guard template.hasPrefix("/quantri") else { return nil }
+            let path = template.replacingOccurrences(of: ":accountId", with: UUID().uuidString.lowercased())
+                .replacingOccurrences(of: ":id", with: UUID().uuidString.lowercased())
+            return (path, [("name", "Đơn vị thử"), ("idNumber", a.idNumber), ("roles[]", "officer"), ("code", "123456"), ("position", "Chuyên viên")])
         }
     }
 
