@@ -51,7 +51,37 @@ ROUTES = [
     ("POST", "/api/v1/logout", True, "empty"),
     ("GET", "/api/v1/me/sessions", True, None),
     ("DELETE", "/api/v1/me/sessions/{id}", True, None),
+    # Administration and the counter: signed in as the demo super admin or officer most of the time.
+    ("GET", "/api/v1/admin/me", True, None),
+    ("POST", "/api/v1/rights-requests", True, "rights_request"),
+    ("GET", "/api/v1/admin/units", True, None),
+    ("POST", "/api/v1/admin/units", True, "unit"),
+    ("PATCH", "/api/v1/admin/units/{id}", True, "unit"),
+    ("GET", "/api/v1/admin/units/{id}/staff", True, None),
+    ("POST", "/api/v1/admin/units/{id}/staff", True, "grant"),
+    ("DELETE", "/api/v1/admin/units/{id}/staff/{accountId}", True, None),
+    ("GET", "/api/v1/admin/rights-requests", True, None),
+    ("POST", "/api/v1/admin/rights-requests/{id}/approve", True, "empty"),
+    ("POST", "/api/v1/admin/rights-requests/{id}/refuse", True, "empty"),
+    ("GET", "/api/v1/admin/audit", True, None),
+    ("GET", "/api/v1/admin/audit.csv", True, None),
+    ("GET", "/api/v1/admin/citizen-accounts", True, None),
+    ("GET", "/api/v1/admin/citizen-accounts/lookup", True, None),
+    ("POST", "/api/v1/admin/citizen-accounts/drafts", True, "draft"),
+    ("GET", "/api/v1/admin/citizen-accounts/drafts/{id}", True, None),
+    ("PATCH", "/api/v1/admin/citizen-accounts/drafts/{id}", True, "draft"),
+    ("GET", "/api/v1/admin/citizen-accounts/drafts/{id}/id-scan", True, None),
+    ("GET", "/api/v1/admin/citizen-accounts/drafts/{id}/request-form.pdf", True, None),
+    ("POST", "/api/v1/admin/citizen-accounts/drafts/{id}/otp", True, "empty"),
+    ("GET", "/api/v1/admin/citizen-accounts/drafts/{id}/messages", True, None),
+    ("POST", "/api/v1/admin/citizen-accounts/drafts/{id}/create", True, "code"),
+    ("POST", "/api/v1/admin/citizen-accounts/{accountId}/password-reissue/otp", True, "empty"),
+    ("POST", "/api/v1/admin/citizen-accounts/{accountId}/password-reissue", True, "code"),
 ]
+
+# Demo staff (from `portal demo`): ID number and phone, signed in once at the start.
+STAFF = [("033080000001", "+84912000001"), ("033190000003", "+84912000003"), ("033085000005", "+84912000005")]
+STAFF_PASSWORD = "PhoNoi@Hy2025"
 
 PROVINCES = ["001", "079", "048", "031", "092", "038", "040", "026", "052", "096"]
 MOBILE_PREFIXES = ["32", "33", "34", "35", "36", "37", "38", "39", "52", "56", "58", "59", "70", "76", "77", "78", "79",
@@ -129,6 +159,7 @@ class Portal:
         })
         self.log_path = os.path.join(self.data, "server.log")
         self.log = open(self.log_path, "w")
+        subprocess.run([binary, "demo"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, timeout=120, check=True)
         self.proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(300):
@@ -215,6 +246,7 @@ class Live:
         self.lock = threading.Lock()
         self.ids = collections.defaultdict(list)
         self.tokens = []
+        self.staff_tokens = []
         self.codes = []
         self.passwords = []
         self.identities = []
@@ -278,6 +310,25 @@ class Live:
                 self.ids["sessions"] = (self.ids["sessions"] + [s["id"] for s in sessions.get("items", [])])[-20:]
             self.codes = (self.codes + [c for c in [code, self.gateway.code(who.e164, mark, timeout=2)] if c])[-20:]
             self.completion = completion
+
+    def sign_in_staff(self):
+        """The demo super admin, officer and district admin, so that admin calls get past the role checks."""
+        for id_number, phone in STAFF:
+            mark = self.gateway.count()
+            status, challenge = self.call("POST", "/api/v1/login", {"username": id_number, "password": STAFF_PASSWORD})
+            if status != 200:
+                continue
+            status, signed = self.call("POST", f"/api/v1/login/{challenge['challengeId']}/verify", {"code": self.gateway.code(phone, mark)})
+            if status == 200:
+                self.staff_tokens.append(signed["token"])
+        if self.staff_tokens:
+            _, units = self.call("GET", "/api/v1/admin/units?per=100", token=self.staff_tokens[0])
+            if isinstance(units, dict):
+                self.ids["admin"] = [u["id"] for u in units.get("items", [])][:50]
+
+    def staff_token(self):
+        with self.lock:
+            return self.rng.choice(self.staff_tokens) if self.staff_tokens else self.token()
 
     def pick(self, kind):
         with self.lock:
@@ -379,11 +430,19 @@ def valid_body(kind, live, rng):
         "reset": lambda: {"username": who.id_number, "humanCheck": ""},
         "reset_complete": lambda: {"code": code, "newPassword": "Một mật khẩu mới rất dài 2025"},
         "change_password": lambda: {"currentPassword": who.password, "newPassword": "Một mật khẩu mới rất dài 2025"},
+        "rights_request": lambda: {"unitId": live.pick("admin"), "position": "Chuyên viên một cửa"},
+        "unit": lambda: {"name": "Bộ phận một cửa " + rng.choice(NAMES), "parentId": live.pick("admin"), "code": f"FZ-{rng.randint(0, 10 ** 6)}",
+                         "kind": rng.choice(["other", "commune", "district", "planet"])},
+        "grant": lambda: {"idNumber": who.id_number, "roles": rng.sample(["member", "officer", "unit_admin", "super_admin", "x"], 2)},
+        "draft": lambda: {"idNumber": Identity(rng).id_number, "fullName": rng.choice(NAMES), "dateOfBirth": "1990-05-17",
+                          "phone": Identity(rng).phone, "unitId": live.pick("admin")},
     }[kind]()
 
 
 def make_case(rng, mutator, live):
     method, template, needs_token, kind = rng.choice(ROUTES)
+    if "{accountId}" in template:
+        template = template.replace("{accountId}", str(uuid.uuid4()) if rng.random() < 0.8 else urllib.parse.quote(mutator.text()[:100], safe="", errors="surrogatepass") or "x")
     if "{id}" in template:
         family = template.split("/")[3]
         r = rng.random()
@@ -399,7 +458,7 @@ def make_case(rng, mutator, live):
     if method == "GET" and rng.random() < 0.7:
         params = {k: (mutator.text() if rng.random() < 0.4 else str(mutator.number()) if rng.random() < 0.5
                       else str(rng.choice(BOUNDARIES)))[:500]
-                  for k in rng.sample(["q", "page", "per", "chon", "x"], rng.randint(1, 3))}
+                  for k in rng.sample(["q", "page", "per", "chon", "x", "idNumber", "status", "action", "actor", "from", "role"], rng.randint(1, 3))}
         path += "?" + urllib.parse.urlencode(params, errors="surrogatepass")
     headers = {"X-Forwarded-For": rng.choice([f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
                                                "::1", "garbage", "1.2.3.4, 5.6.7.8", "", "2001:db8::" + str(rng.randint(1, 9999))])}
@@ -411,7 +470,8 @@ def make_case(rng, mutator, live):
         headers["Accept-Language"] = rng.choice(["en", "vi", "en-US,en;q=0.9", "zz", "*", ";;;", "x" * 300])
     if needs_token or rng.random() < 0.2:
         r = rng.random()
-        token = live.token() if r < 0.7 else (mutator.text()[:200] if r < 0.9 else uuid.uuid4().hex * 3)
+        staff = "/admin/" in path or "rights-requests" in path
+        token = (live.staff_token() if staff and r < 0.6 else live.token()) if r < 0.7 else (mutator.text()[:200] if r < 0.9 else uuid.uuid4().hex * 3)
         if token is not None:
             headers["Authorization"] = rng.choice(["Bearer ", "bearer ", "Basic ", "Bearer  ", ""]) + token
     # Header values as bytes: any Unicode goes out as UTF-8, but no control character that would break HTTP itself.
@@ -439,6 +499,7 @@ def run(cases, seed, threads, binary, quiet=False):
         live = Live(portal.port, gateway, random.Random(seed))
         for _ in range(3):
             live.refresh()
+        live.sign_in_staff()
         if not live.tokens:
             raise RuntimeError("could not drive a citizen through registration and sign-in:\n" + portal.log_tail())
 
