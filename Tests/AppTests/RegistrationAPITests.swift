@@ -195,23 +195,44 @@ final class RegistrationAPITests: XCTestCase {
         }
     }
 
-    func test_a_phone_gets_at_most_five_codes_an_hour() async throws {
+    func test_open_flows_get_three_of_the_five_codes_an_hour_and_the_owner_keeps_the_rest() async throws {
         try await withEachDatabase { ctx in
-            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
-            for _ in 2...5 {
-                ctx.time.advance(61)
-                let res = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
-                XCTAssertEqual(res.status, .accepted)
-            }
+            let owner = Citizen()
+            try await ctx.register(owner)   // the owner's own registration: code 1 of the hour
             ctx.time.advance(61)
-            let sixth = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
-            XCTAssertEqual(sixth.status, .tooManyRequests)
+            // A stranger starts registrations with the owner's phone, as anyone can.
+            var stranger = Citizen()
+            stranger.idNumber = "079195000002"
+            stranger.dateOfBirth = "1995-02-02"
+            let started = try await ctx.post("/api/v1/registrations", stranger.registration)
+            XCTAssertEqual(started.status, .created)   // code 2
+            let id = try XCTUnwrap(started.json?["id"] as? String)
+            ctx.time.advance(61)
+            let third = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+            XCTAssertEqual(third.status, .accepted)   // code 3: the open flows' share is used up
+            ctx.time.advance(61)
+            let fourth = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
+            XCTAssertEqual(fourth.status, .tooManyRequests)
+            XCTAssertEqual(fourth.errorCode, "otp_phone_limit")
+            // The first code leaves the hour at t=3600: that is when an open flow may send again.
+            let retryAt = (fourth.json?["error"] as? [String: Any])?["retryAt"] as? String
+            XCTAssertEqual(retryAt, RFC3339.string(ctx.time.now().addingTimeInterval(3600 - 3 * 61)))
+            // The owner still signs in, twice, within the same hour; then the full limit of five holds.
+            for _ in 0..<2 {
+                let res = try await ctx.post("/api/v1/login", ["username": owner.idNumber, "password": owner.password])
+                XCTAssertEqual(res.status, .ok, res.body.string)
+            }
+            let sixth = try await ctx.post("/api/v1/login", ["username": owner.idNumber, "password": owner.password])
             XCTAssertEqual(sixth.errorCode, "otp_phone_limit")
-            // The first code was sent at t=0: it leaves the hour at t=3600.
-            let retryAt = (sixth.json?["error"] as? [String: Any])?["retryAt"] as? String
-            XCTAssertEqual(retryAt, RFC3339.string(ctx.time.now().addingTimeInterval(3600 - 5 * 61)))
         }
+    }
+
+    func test_the_open_share_of_a_limit() {
+        XCTAssertEqual(OTPService.share(of: 5, for: .registration), 3)
+        XCTAssertEqual(OTPService.share(of: 10, for: .reset), 6)
+        XCTAssertEqual(OTPService.share(of: 1, for: .reset), 1)
+        XCTAssertEqual(OTPService.share(of: 5, for: .login), 5)
+        XCTAssertEqual(OTPService.share(of: 5, for: .draft), 5)
     }
 
     func test_a_registration_never_completed_expires_and_leaves_no_account() async throws {

@@ -33,7 +33,7 @@ struct OTPService: Sendable {
             let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
             if allowedAt > now { throw Self.tooSoon(allowedAt) }
         }
-        if let limitedUntil = try await phoneLimitedUntil(phone, now: now) { throw Self.phoneLimit(limitedUntil) }
+        if let limitedUntil = try await phoneLimitedUntil(phone, now: now, purpose: purpose) { throw Self.phoneLimit(limitedUntil) }
         let ipDecision = try await RateLimiter(db: db, now: now)
             .hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
         if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
@@ -56,7 +56,7 @@ struct OTPService: Sendable {
         try await Outbox(db: db, portal: portal).enqueue(to: phone, text: text, kind: .otp, flowID: flowID, expiresAt: expiresAt)
 
         let cooldownEnds = now.addingTimeInterval(TimeInterval(settings.resendSeconds))
-        let next = max(cooldownEnds, try await phoneLimitedUntil(phone, now: now, counting: 1) ?? cooldownEnds)
+        let next = max(cooldownEnds, try await phoneLimitedUntil(phone, now: now, purpose: purpose) ?? cooldownEnds)
         return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
     }
 
@@ -105,11 +105,22 @@ struct OTPService: Sendable {
         try await db.sql.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
     }
 
-    /// When the per-phone hourly or daily limit would refuse one more code (every OTP purpose counts).
-    /// `counting` adds codes about to be recorded, for the "next send" answer right after a send.
-    func phoneLimitedUntil(_ phone: PhoneNumber, now: Date, counting extra: Int = 0) async throws -> Date? {
+    /// Flows that anyone can start for any phone (a registration, a reset) may use only three fifths of each
+    /// limit, so that strangers spending a phone's codes can never keep its owner from signing in.
+    static func isOpenToStrangers(_ purpose: OTPChallenge.Purpose) -> Bool {
+        purpose == .registration || purpose == .reset
+    }
+
+    static func share(of limit: Int, for purpose: OTPChallenge.Purpose) -> Int {
+        isOpenToStrangers(purpose) ? max(1, (limit * 3 + 4) / 5) : limit
+    }
+
+    /// When the per-phone hourly or daily limit would refuse one more code for `purpose` (every OTP purpose
+    /// counts towards both limits; open flows stop at their share of them).
+    func phoneLimitedUntil(_ phone: PhoneNumber, now: Date, purpose: OTPChallenge.Purpose) async throws -> Date? {
         var until: Date? = nil
-        for (limit, window) in [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)] {
+        for (fullLimit, window) in [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)] {
+            let limit = Self.share(of: fullLimit, for: purpose)
             let since = now.addingTimeInterval(-window)
             let recent = try await OutboxMessage.query(on: db)
                 .filter(\.$recipient == phone.e164).filter(\.$kind == .otp).filter(\.$createdAt > since)
