@@ -24,6 +24,7 @@ public func configure(_ app: Application) async throws {
 func configure(_ app: Application, _ overrides: Overrides) async throws {
     let config = try AppConfig.load(environment: app.environment, env: overrides.environment ?? ProcessInfo.processInfo.environment)
     let dataDirectory = app.directory.workingDirectory + "data"
+    for warning in config.productionWarnings { app.logger.warning("\(warning)") }
     let keys = Keys(root: try Keys.loadOrCreateRoot(config: config, dataDirectory: dataDirectory, logger: app.logger))
 
     try configureDatabase(app, config.database)
@@ -46,6 +47,8 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     app.asyncCommands.use(CreateSuperadminCommand(), as: "create-superadmin")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
+    app.asyncCommands.use(SeedBenchCommand(), as: "seed-bench")
+    app.asyncCommands.use(HashTimingCommand(), as: "hash-timing")
     if config.autoMigrate && CommandLine.arguments.dropFirst().first.map({ $0 == "serve" }) ?? false {
         try await app.autoMigrate()
     }
