@@ -49,7 +49,7 @@ struct CounterService: Sendable {
 
     func lookup(_ raw: String?, staff: StaffContext, actor: AuditLog.Actor) async throws -> Bool {
         let units = try await requireOfficer(staff, language: .vi)
-        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id!.uuidString)", RateLimit(limit: 120, window: 3600))
+        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id!.uuidString)", RateLimit(limit: portal.config.lookupLimitPerHour, window: 3600))
         if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt!) }
         let id: IDNumber
         do { id = try IDNumber(raw ?? "", now: now) } catch { throw AppError.validation(["idNumber": Msg(error)]) }
