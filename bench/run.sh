@@ -26,7 +26,7 @@
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$BENCH/.." && pwd)
-BIN=$ROOT/.build/release/portal
+BIN=${PORTAL_BIN:-$ROOT/.build/release/portal}
 WORK=${BENCH_WORK:-/tmp/portal-bench}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${PG_PORT:-55450}
@@ -93,9 +93,10 @@ note() {  # key value... -> results summary, with the time and the load average
   printf '%s\t%s\tload %s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$(load)" "${*:2}" | tee -a "$OUT/summary.tsv"
 }
 
+DBFILE=portal  # the start-up test uses its own empty database beside the seeded one
 db_url() {
-  if [ "$DB" = postgres ]; then echo "postgres://postgres@127.0.0.1:$PG_PORT/bench_$(echo "$TAG" | tr -c 'a-z0-9\n' '_')"
-  else echo "sqlite://$DATA/portal.sqlite"; fi
+  if [ "$DB" = postgres ]; then echo "postgres://postgres@127.0.0.1:$PG_PORT/bench_$(echo "$TAG" | tr -c 'a-z0-9\n' '_')_$DBFILE"
+  else echo "sqlite://$DATA/$DBFILE.sqlite"; fi
 }
 
 # The same root key for every command, so that codes prepared by seed-bench verify on the server.
@@ -137,7 +138,7 @@ pg_fresh() {
 }
 
 fresh_db() {
-  if [ "$DB" = postgres ]; then cmd_pg_start; pg_fresh; else rm -f "$DATA"/portal.sqlite*; fi
+  if [ "$DB" = postgres ]; then cmd_pg_start; pg_fresh; else rm -f "$DATA/$DBFILE".sqlite*; fi
 }
 
 # ------------------------------------------------------------------ fake gateway
@@ -223,7 +224,7 @@ cmd_seed() {
     note db_size "$(runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -At -d "$(db_url | sed 's#.*/##')" \
       -c "select 'database_mb=' || pg_database_size(current_database())/1048576 || ' accounts_table_mb=' || pg_total_relation_size('accounts')/1048576")"
   else
-    note db_size "database_mb=$(du -m "$DATA/portal.sqlite" | cut -f1)"
+    note db_size "database_mb=$(du -m "$DATA/$DBFILE.sqlite" | cut -f1)"
   fi
 }
 
@@ -293,6 +294,8 @@ cmd_hash() {
 }
 
 cmd_startup() {
+  local saved=$DBFILE
+  DBFILE=empty
   fresh_db
   portal_dev migrate -y >"$OUT/migrate.log" 2>&1
   local i
@@ -303,6 +306,7 @@ cmd_startup() {
     note rss_idle-empty "mb=$(rss_mb) run=$i"
     server_stop
   done
+  DBFILE=$saved
 }
 
 cmd_outbox() {
