@@ -179,10 +179,12 @@ server_start() {  # sets SPID and BOOT_MS
 }
 server_stop() { [ -n "$SPID" ] && { kill -TERM "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=""; }; }
 rss_mb() { awk '/^VmRSS:/{printf "%.1f", $2/1024}' "/proc/$SPID/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }  # the server's user + system time, in clock ticks
 
 # ------------------------------------------------------------------ wrk
 run_wrk() {  # name conns duration path [lua]; env BENCH_* for the scripts; samples RSS every second
-  local name=$1 conns=$2 dur=$3 path=$4 lua=${5:-$BENCH/lua/get.lua} peak=0 r
+  local name=$1 conns=$2 dur=$3 path=$4 lua=${5:-$BENCH/lua/get.lua} peak=0 r c0 c1
+  c0=$(cpu_ticks)
   BENCH_THREADS=$THREADS wrk -t"$THREADS" -c"$conns" -d"$dur" --timeout "$WRK_TIMEOUT" -s "$lua" "$BASE$path" \
     >"$OUT/wrk-$name.txt" 2>&1 &
   local wpid=$!
@@ -192,9 +194,13 @@ run_wrk() {  # name conns duration path [lua]; env BENCH_* for the scripts; samp
     peak=$(awk -v a="$peak" -v b="$r" 'BEGIN{print (b>a)?b:a}')
   done
   wait "$wpid" || true
-  local result
+  c1=$(cpu_ticks)
+  local result cpu n
   result=$(grep '^RESULT' "$OUT/wrk-$name.txt" | sed 's/^RESULT //')
-  note "$name" "$result rss_peak_mb=$peak conns=$conns dur=$dur cmd=wrk -t$THREADS -c$conns -d$dur --timeout $WRK_TIMEOUT -s $(basename "$lua") $path"
+  # What the server itself spent: requests per CPU-second is what one core does, whatever else ran beside.
+  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b-a)/hz}')
+  n=$(echo "$result" | sed -n 's/.* n=\([0-9]*\).*/\1/p')
+  note "$name" "$result server_cpu_s=$cpu req_per_cpu_s=$(awk -v n="$n" -v c="$cpu" 'BEGIN{printf "%.0f", (c>0)?n/c:0}') rss_peak_mb=$peak conns=$conns dur=$dur cmd=wrk -t$THREADS -c$conns -d$dur --timeout $WRK_TIMEOUT -s $(basename "$lua") $path"
 }
 
 tokens_for() {  # count -> file of bearer tokens, each from a real sign-in (password + SMS code)
