@@ -35,6 +35,10 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     if let custom = overrides.sms {
         sms = custom
     } else if let url = config.smsGatewayURL {
+        // As many connections as the outbox keeps messages in flight: with the default 8, a slow gateway made
+        // requests queue here until their 5-second limit ran out, and then go again though the gateway had them.
+        app.http.client.configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                                             concurrentHTTP1ConnectionsPerHostSoftLimit: OutboxWorker.maxInFlight)
         sms = HTTPSMSGateway(url: url, token: config.smsGatewayToken, client: app.http.client.shared)
     } else {
         let inbox = DevSMSInbox()
