@@ -327,12 +327,7 @@ cmd_outbox() {
     [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$m" ] && break
     sleep 0.2
   done
-  note outbox "$(echo "$stats" | python3 -c '
-import json, sys
-s = json.load(sys.stdin); c = float(sys.argv[1]); m = int(sys.argv[2])
-print(f"messages={m} received={s[\"received\"]} duplicates={s[\"duplicates\"]} "
-      f"commit_to_first_ms={(s[\"first_at\"]-c)*1000:.0f} commit_to_last_s={s[\"last_at\"]-c:.2f} "
-      f"per_second={m/(s[\"last_at\"]-c):.0f} steady_per_second={(m-1)/(s[\"last_at\"]-s[\"first_at\"]):.0f}")' "$committed" "$m")"
+  note outbox "$(echo "$stats" | python3 "$BENCH/outbox_stats.py" fast "$committed" "$m")"
 
   # A slow gateway (1 s per answer, under the 5 s timeout): throughput is what the sender keeps in flight.
   local slow=$(( SMOKE == 1 ? 50 : 500 ))
@@ -343,11 +338,7 @@ print(f"messages={m} received={s[\"received\"]} duplicates={s[\"duplicates\"]} "
     [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$slow" ] && break
     sleep 0.5
   done
-  note outbox-slow-gateway "$(echo "$stats" | python3 -c '
-import json, sys
-s = json.load(sys.stdin); c = float(sys.argv[1]); m = int(sys.argv[2])
-print(f"gateway_delay_ms=1000 messages={m} received={s[\"received\"]} duplicates={s[\"duplicates\"]} "
-      f"commit_to_last_s={s[\"last_at\"]-c:.1f} per_second={s[\"received\"]/(s[\"last_at\"]-c):.1f}")' "$committed" "$slow")"
+  note outbox-slow-gateway "$(echo "$stats" | python3 "$BENCH/outbox_stats.py" slow "$committed" "$slow" 1000)"
 
   # A failing gateway (503 for 10 s), then healthy again: nothing lost, nothing sent twice, drained after.
   curl -s "$GW/_/reset" >/dev/null; curl -s "$GW/_/config?delay_ms=0&status=503" >/dev/null
@@ -361,11 +352,7 @@ print(f"gateway_delay_ms=1000 messages={m} received={s[\"received\"]} duplicates
     [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$slow" ] && break
     sleep 0.5
   done
-  note outbox-gateway-down "$(echo "$stats" | python3 -c '
-import json, sys
-s = json.load(sys.stdin); h = float(sys.argv[1]); m = int(sys.argv[2])
-print(f"gateway 503 for the first seconds, messages={m} accepted={s[\"received\"]} refused_attempts={s[\"by_status\"].get(\"503\",0)} "
-      f"duplicates={s[\"duplicates\"]} drained_s_after_recovery={(s[\"last_at\"]-h) if s[\"last_at\"] else -1:.1f}")' "$healthy" "$slow")"
+  note outbox-gateway-down "$(echo "$stats" | python3 "$BENCH/outbox_stats.py" down "$healthy" "$slow")"
   curl -s "$GW/_/config?delay_ms=0&status=200" >/dev/null
   server_stop
 }
