@@ -24,15 +24,21 @@ public func configure(_ app: Application) async throws {
 func configure(_ app: Application, _ overrides: Overrides) async throws {
     let config = try AppConfig.load(environment: app.environment, env: overrides.environment ?? ProcessInfo.processInfo.environment)
     let dataDirectory = app.directory.workingDirectory + "data"
+    for warning in config.productionWarnings { app.logger.warning("\(warning)") }
     let keys = Keys(root: try Keys.loadOrCreateRoot(config: config, dataDirectory: dataDirectory, logger: app.logger))
 
     try configureDatabase(app, config.database)
+    if config.database.isSQLite { try await configureSQLiteConnections(app) }
 
     var devInbox: DevSMSInbox? = nil
     let sms: any SMSSender
     if let custom = overrides.sms {
         sms = custom
     } else if let url = config.smsGatewayURL {
+        // As many connections as the outbox keeps messages in flight: with the default 8, a slow gateway made
+        // requests queue here until their 5-second limit ran out, and then go again though the gateway had them.
+        app.http.client.configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                                             concurrentHTTP1ConnectionsPerHostSoftLimit: OutboxWorker.maxInFlight)
         sms = HTTPSMSGateway(url: url, token: config.smsGatewayToken, client: app.http.client.shared)
     } else {
         let inbox = DevSMSInbox()
@@ -46,6 +52,8 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     app.asyncCommands.use(CreateSuperadminCommand(), as: "create-superadmin")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
+    app.asyncCommands.use(SeedBenchCommand(), as: "seed-bench")
+    app.asyncCommands.use(HashTimingCommand(), as: "hash-timing")
     if config.autoMigrate && CommandLine.arguments.dropFirst().first.map({ $0 == "serve" }) ?? false {
         try await app.autoMigrate()
     }
@@ -81,7 +89,52 @@ private func configureDatabase(_ app: Application, _ location: DatabaseLocation)
         let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
         let folder = (absolute as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(absolute)), as: .sqlite)
+        app.databases.use(DatabaseConfigurationFactory(make: { SingleConnectionSQLite(base: DatabaseConfigurationFactory.sqlite(.file(absolute)).make()) }), as: .sqlite)
+    }
+}
+
+/// SQLite takes one writer at a time. Its driver opens one connection per event loop, so two requests that
+/// write at once race for the file lock, and the loser retries until the winner commits (spinning a core, or
+/// sleeping 1–100 ms and often losing again). One connection for the whole process turns that race into a
+/// plain first-come queue in the connection pool: every statement waits its turn, none spins or starves.
+/// Readers lose nothing that matters on the one or two cores a SQLite installation runs on.
+struct SingleConnectionSQLite: DatabaseConfiguration {
+    var base: any DatabaseConfiguration
+    var middleware: [any AnyModelMiddleware] {
+        get { base.middleware }
+        set { base.middleware = newValue }
+    }
+
+    func makeDriver(for databases: Databases) -> any DatabaseDriver {
+        let loop = databases.eventLoopGroup.any()
+        // The SQLite driver pools per loop of the group it is given: given one loop, it has one connection.
+        let inner = base.makeDriver(for: Databases(threadPool: databases.threadPool, on: loop))
+        return Driver(inner: inner, loop: loop)
+    }
+
+    struct Driver: DatabaseDriver {
+        let inner: any DatabaseDriver
+        let loop: any EventLoop
+
+        func makeDatabase(with context: DatabaseContext) -> any Database {
+            inner.makeDatabase(with: DatabaseContext(configuration: context.configuration, logger: context.logger, eventLoop: loop,
+                                                     history: context.history, pageSizeLimit: context.pageSizeLimit,
+                                                     shouldTrace: context.shouldTrace))
+        }
+
+        func shutdown() { inner.shutdown() }
+        func shutdownAsync() async { await inner.shutdownAsync() }
+    }
+}
+
+/// By default the SQLite driver retries a locked database in a tight loop. Within the process there is one
+/// connection (above), but another process (a command, a backup) may hold the lock: then a busy timeout
+/// sleeps between tries (1, 2, 5 … ms, at most 5 s in all) instead of spinning a core. Set on the connection,
+/// which the pool keeps open.
+private func configureSQLiteConnections(_ app: Application) async throws {
+    for loop in app.eventLoopGroup.makeIterator() {
+        guard let db = app.databases.database(logger: app.logger, on: loop) else { continue }
+        try await db.sql.raw("PRAGMA busy_timeout = 5000").run()
     }
 }
 

@@ -103,6 +103,16 @@ final class ShellTests: XCTestCase {
         }
     }
 
+    func test_the_api_and_the_health_checks_hand_out_no_cookie() async throws {
+        try await withApp { ctx in
+            for path in ["/health/ready", "/health/live", "/api/v1/services", "/api/v1/me"] {
+                try await ctx.app.test(.GET, path) { res async in
+                    XCTAssertNil(res.headers.first(name: .setCookie), path)
+                }
+            }
+        }
+    }
+
     func test_secure_cookies_when_the_portal_is_served_over_https() async throws {
         try await withApp(env: ["PUBLIC_BASE_URL": "https://dichvucong.example.vn"]) { ctx in
             try await ctx.app.test(.GET, "/") { res async in

@@ -79,13 +79,27 @@ struct AppConfig: Sendable {
     var supportEmail: String
     var otp: OTPSettings
     var rateLimitPerIPPerHour: Int
+    /// ID look-ups per officer per rolling hour (R4).
+    var lookupLimitPerHour: Int
     var phoneAccountLimit: Int
     var allowCMNDForNewAccounts: Bool
     var scrypt: ScryptParameters
     var scanRetentionDays: Int
     var pdfFontPath: String?
 
+    static let defaultLookupLimitPerHour = 120
+
     var isProduction: Bool { environment == .production }
+
+    /// Settings that production accepts but names at start-up, because they relax a protection.
+    var productionWarnings: [String] {
+        guard isProduction else { return [] }
+        var warnings: [String] = []
+        if lookupLimitPerHour > Self.defaultLookupLimitPerHour {
+            warnings.append("LOOKUP_LIMIT_PER_HOUR is above \(Self.defaultLookupLimitPerHour): officers may look up more ID numbers per hour than the default allows.")
+        }
+        return warnings
+    }
     /// Cookies get `Secure` whenever citizens reach the portal over https.
     var secureCookies: Bool { publicBaseURL.scheme == "https" }
 
@@ -156,6 +170,7 @@ struct AppConfig: Sendable {
             supportEmail: reader.text("SUPPORT_EMAIL") ?? "motcuahy@gmail.com",
             otp: otp,
             rateLimitPerIPPerHour: try reader.int("RATE_LIMIT_PER_IP_PER_HOUR", default: 100, range: 1...1_000_000),
+            lookupLimitPerHour: try reader.int("LOOKUP_LIMIT_PER_HOUR", default: Self.defaultLookupLimitPerHour, range: 1...1_000_000),
             phoneAccountLimit: try reader.int("PHONE_ACCOUNT_LIMIT", default: 1, range: 1...100),
             allowCMNDForNewAccounts: try reader.bool("ALLOW_CMND_FOR_NEW_ACCOUNTS", default: false),
             scrypt: scrypt,

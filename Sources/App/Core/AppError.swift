@@ -74,22 +74,61 @@ struct AppError: Error, Sendable {
 /// Times shown to people are Vietnam local time; the API always uses UTC.
 enum VietnamTime {
     static let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
+    /// Vietnam has kept UTC+7, without summer time, since 13 June 1975; earlier instants take the zone database.
+    static let fixedOffsetSince = Date(timeIntervalSince1970: 171_824_400)
 
     static func clock(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: zone, from: date)
-        return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        let c = parts(date)
+        return "\(Civil.pad2(c.hour)):\(Civil.pad2(c.minute)):\(Civil.pad2(c.second))"
     }
 
     static func dateTime(_ date: Date) -> String {
+        let c = parts(date)
+        return "\(Civil.pad2(c.day))/\(Civil.pad2(c.month))/\(Civil.pad4(c.year)) \(Civil.pad2(c.hour)):\(Civil.pad2(c.minute))"
+    }
+
+    /// Pages show many of these (a row each), so they are computed by arithmetic, not by a Calendar per call.
+    static func parts(_ date: Date) -> Civil {
+        if date >= fixedOffsetSince { return Civil(utcSeconds: date.timeIntervalSince1970 + 7 * 3600) }
         let c = Calendar(identifier: .gregorian).dateComponents(in: zone, from: date)
-        return String(format: "%02d/%02d/%04d %02d:%02d", c.day ?? 0, c.month ?? 0, c.year ?? 0, c.hour ?? 0, c.minute ?? 0)
+        return Civil(year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0, hour: c.hour ?? 0, minute: c.minute ?? 0, second: c.second ?? 0)
     }
 }
 
+/// A calendar date and time of day, from seconds since 1970 in a fixed offset (proleptic Gregorian).
+struct Civil: Equatable {
+    let year, month, day, hour, minute, second: Int
+
+    init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (year, month, day, hour, minute, second)
+    }
+
+    init(utcSeconds: Double) {
+        let total = Int((utcSeconds).rounded(.down))
+        var days = total / 86400
+        var rest = total % 86400
+        if rest < 0 { rest += 86400; days -= 1 }
+        // Howard Hinnant's days-to-civil algorithm.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d, hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60)
+    }
+
+    static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+    static func pad4(_ n: Int) -> String { n >= 1000 ? String(n) : String(repeating: "0", count: 4 - String(n).count) + String(n) }
+}
+
 enum RFC3339 {
+    /// `2025-01-31T09:05:00Z`: whole seconds in UTC, as ISO8601DateFormatter's .withInternetDateTime writes it,
+    /// without building a formatter on every call (a JSON answer may carry dozens of dates).
     static func string(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        let c = Civil(utcSeconds: date.timeIntervalSince1970)
+        return "\(Civil.pad4(c.year))-\(Civil.pad2(c.month))-\(Civil.pad2(c.day))T\(Civil.pad2(c.hour)):\(Civil.pad2(c.minute)):\(Civil.pad2(c.second))Z"
     }
 }

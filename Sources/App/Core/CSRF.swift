@@ -36,6 +36,9 @@ enum ConstantTime {
 /// The JSON API is exempt: it authenticates by bearer token only, never by cookie.
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // The API, the health checks and the metrics have no forms and never read a cookie: no token to make,
+        // no cookie to hand out (each would cost a random value, an HMAC and a Set-Cookie per call).
+        if Self.formless(request.url.path) { return try await next.respond(to: request) }
         let portal = request.portal
         let name = CSRF.cookieName(secure: portal.config.secureCookies)
         let existing: String? = request.cookies[name].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
@@ -57,6 +60,12 @@ struct CSRFMiddleware: AsyncMiddleware {
                 isSecure: portal.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
         }
         return response
+    }
+}
+
+extension CSRFMiddleware {
+    static func formless(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path.hasPrefix("/health/") || path == "/metrics"
     }
 }
 

@@ -1,5 +1,6 @@
 // Sends queued SMS through the gateway: claims rows with a lease, retries with back-off, records each outcome.
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import SMSGateway
 import SQLKit
@@ -10,6 +11,9 @@ struct OutboxWorker: Sendable {
     let portal: Portal
     let logger: Logger
     var batchSize = 50
+    /// Messages in flight at once when running continuously. The gateway client keeps as many connections
+    /// (configure.swift), so no request waits for a connection and the 5-second limit measures the gateway.
+    static let maxInFlight = 64
     /// Long enough to cover one gateway call with its 5-second timeout many times over.
     var lease: TimeInterval = 60
 
@@ -26,17 +30,38 @@ struct OutboxWorker: Sendable {
         return claimed.count
     }
 
-    /// Runs until the task is cancelled: a round whenever a message is queued, or every second.
+    /// Runs until the task is cancelled. Keeps up to `maxInFlight` messages in flight and claims more as soon
+    /// as a slot frees, rather than waiting for a whole batch: one slow answer no longer holds back the 49
+    /// messages claimed with it. Wakes when a message is queued, when a full window frees a slot, or every second.
     func run() async {
         logger.info("Outbox worker started")
-        while !Task.isCancelled {
-            do {
-                let count = try await runOnce()
-                if count == batchSize { continue }
-            } catch {
-                logger.error("Outbox round failed: \(String(reflecting: error))")
+        let inFlight = NIOLockedValueBox(0)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let wanted = min(batchSize, Self.maxInFlight - inFlight.withLockedValue { $0 })
+                var claimed = 0
+                if wanted > 0 {
+                    do {
+                        let rows = try await claim(limit: wanted)
+                        claimed = rows.count
+                        inFlight.withLockedValue { $0 += rows.count }
+                        for row in rows {
+                            group.addTask {
+                                await self.deliver(row)
+                                let wasFull = inFlight.withLockedValue { n -> Bool in
+                                    defer { n -= 1 }
+                                    return n >= Self.maxInFlight
+                                }
+                                if wasFull { self.portal.outboxSignal.notify() }
+                            }
+                        }
+                    } catch {
+                        logger.error("Outbox round failed: \(String(reflecting: error))")
+                    }
+                }
+                if wanted > 0 && claimed == wanted { continue }
+                await portal.outboxSignal.wait(timeout: .seconds(1))
             }
-            await portal.outboxSignal.wait(timeout: .seconds(1))
         }
     }
 
@@ -53,7 +78,7 @@ struct OutboxWorker: Sendable {
 
     /// One statement marks the rows as ours, so two workers (or two instances) never send the same row at
     /// once; PostgreSQL skips rows another worker is claiming instead of waiting for it.
-    func claim() async throws -> [Claimed] {
+    func claim(limit: Int? = nil) async throws -> [Claimed] {
         let now = portal.time.now()
         let leaseUntil = now.addingTimeInterval(lease)
         let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
@@ -62,7 +87,7 @@ struct OutboxWorker: Sendable {
             WHERE id IN (
                 SELECT id FROM outbox_messages
                 WHERE status = 'queued' AND next_attempt_at <= \(bind: now) AND (lease_until IS NULL OR lease_until < \(bind: now))
-                ORDER BY next_attempt_at LIMIT \(bind: batchSize) \(lock)
+                ORDER BY next_attempt_at LIMIT \(bind: limit ?? batchSize) \(lock)
             )
             RETURNING id, reference, recipient, text_sealed, kind, attempts, expires_at, give_up_at
             """).all(decoding: Claimed.self)

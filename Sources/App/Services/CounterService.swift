@@ -2,6 +2,7 @@
 // sends the code to the citizen's phone, and creates the account with a temporary password sent by SMS.
 import Domain
 import Fluent
+import SQLKit
 import Foundation
 
 struct DraftInput: Sendable {
@@ -49,7 +50,7 @@ struct CounterService: Sendable {
 
     func lookup(_ raw: String?, staff: StaffContext, actor: AuditLog.Actor) async throws -> Bool {
         let units = try await requireOfficer(staff, language: .vi)
-        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id!.uuidString)", RateLimit(limit: 120, window: 3600))
+        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id!.uuidString)", RateLimit(limit: portal.config.lookupLimitPerHour, window: 3600))
         if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt!) }
         let id: IDNumber
         do { id = try IDNumber(raw ?? "", now: now) } catch { throw AppError.validation(["idNumber": Msg(error)]) }
@@ -280,26 +281,54 @@ struct CounterService: Sendable {
 
     // MARK: The list (R3)
 
-    func createdBy(_ staff: StaffContext, q: String, page: Int, per: Int) async throws -> (items: [Account], total: Int) {
-        var query = Account.query(on: db).filter(\.$createdBy == staff.account.id!)
-        let term = Text.clean(String(q.prefix(100)))
-        if !term.isEmpty {
-            let digits = term.filter(\.isNumber)
-            if digits.count == term.filter({ !$0.isWhitespace }).count {
-                query = query.filter(\.$idNumber, .custom("LIKE"), "%\(digits)%")
-            } else {
-                let key = Text.searchKey(term).filter { $0 != "%" && $0 != "_" && $0 != "\\" }
-                query = query.filter(\.$nameKey, .custom("LIKE"), "%\(key)%")
-            }
+    /// One row of an officer's list: just what the list shows.
+    struct CreatedAccount: Sendable, Decodable {
+        let id: UUID
+        let idNumber: String
+        let fullName: String
+        let phone: String
+        let createdAtUnit: UUID?
+        let createdAt: Date
+        let passwordTemporary: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, phone
+            case idNumber = "id_number", fullName = "full_name", createdAtUnit = "created_at_unit"
+            case createdAt = "created_at", passwordTemporary = "password_temporary"
         }
-        let total = try await query.count()
-        let items = try await query.sort(\.$createdAt, .descending).range(((page - 1) * per)..<(page * per)).all()
+    }
+
+    /// Read with plain SQL into `CreatedAccount`: building a full Fluent model per row walks every field by
+    /// reflection, which was 28 % of the CPU of a 100-row list page.
+    func createdBy(_ staff: StaffContext, q: String, page: Int, per: Int) async throws -> (items: [CreatedAccount], total: Int) {
+        func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
+            var b = builder.where(SQLIdentifier("created_by"), .equal, SQLBind(staff.account.id!))
+            let term = Text.clean(String(q.prefix(100)))
+            if !term.isEmpty {
+                let digits = term.filter(\.isNumber)
+                if digits.count == term.filter({ !$0.isWhitespace }).count {
+                    b = b.where(SQLIdentifier("id_number"), .like, SQLBind("%\(digits)%"))
+                } else {
+                    let key = Text.searchKey(term).filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+                    b = b.where(SQLIdentifier("name_key"), .like, SQLBind("%\(key)%"))
+                }
+            }
+            return b
+        }
+        let total = try await filtered(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Account.schema))
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let items = try await filtered(db.sql.select()
+                .columns("id", "id_number", "full_name", "phone", "created_at_unit", "created_at", "password_temporary")
+                .from(Account.schema))
+            .orderBy("created_at", .descending).limit(per).offset((page - 1) * per)
+            .all(decoding: CreatedAccount.self)
         return (items, total)
     }
 
     /// The state of the newest password SMS of each account, for the list.
-    func passwordSMSStates(_ accounts: [Account]) async throws -> [UUID: OutboxMessage] {
-        let messages = try await OutboxMessage.query(on: db).filter(\.$flowID ~~ accounts.compactMap(\.id)).filter(\.$kind == .password)
+    func passwordSMSStates(_ accounts: [UUID]) async throws -> [UUID: OutboxMessage] {
+        guard !accounts.isEmpty else { return [:] }
+        let messages = try await OutboxMessage.query(on: db).filter(\.$flowID ~~ accounts).filter(\.$kind == .password)
             .sort(\.$createdAt, .ascending).all()
         var latest: [UUID: OutboxMessage] = [:]
         for m in messages { if let flow = m.flowID { latest[flow] = m } }

@@ -138,12 +138,27 @@ struct LoginService: Sendable {
     func verify(_ id: UUID, code: String, kind: AuthSession.Kind, clientAddress: String, userAgent: String) async throws -> (token: String, session: AuthSession, account: Account) {
         let challenge = try await findChallenge(id)
         guard challenge.kind == kind else { throw Self.challengeNotFound }
-        if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .login, code: code)) {
-            throw error
+        // The attempt, the session and the end of the challenge commit together: one commit instead of four,
+        // and no state where the code is spent but no session exists. A wrong code still commits its attempt.
+        let portal = self.portal
+        let outcome: VerifyOutcome = try await db.writeTransaction { tx in
+            let result = try await OTPService(db: tx, portal: portal).check(flowID: id, purpose: .login, code: code)
+            guard result == .ok else { return .refused(result) }
+            guard let account = try await Account.find(challenge.accountID, on: tx) else { return .noAccount }
+            let created = try await Sessions(db: tx, portal: portal).create(account: account.id!, kind: kind, clientAddress: clientAddress, userAgent: userAgent)
+            try await LoginChallenge.query(on: tx).filter(\.$id == id).delete()
+            return .signedIn(created.token, created.session, account)
         }
-        guard let account = try await Account.find(challenge.accountID, on: db) else { throw Self.challengeNotFound }
-        let created = try await Sessions(db: db, portal: portal).create(account: account.id!, kind: kind, clientAddress: clientAddress, userAgent: userAgent)
-        try await LoginChallenge.query(on: db).filter(\.$id == id).delete()
-        return (created.token, created.session, account)
+        switch outcome {
+        case let .refused(result): throw OTPService.error(for: result) ?? Self.challengeNotFound
+        case .noAccount: throw Self.challengeNotFound
+        case let .signedIn(token, session, account): return (token, session, account)
+        }
+    }
+
+    private enum VerifyOutcome: Sendable {
+        case refused(OTPService.CheckResult)
+        case noAccount
+        case signedIn(String, AuthSession, Account)
     }
 }

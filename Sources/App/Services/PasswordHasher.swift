@@ -10,7 +10,8 @@ final class PasswordHasher: Sendable {
     let parameters: ScryptParameters
     private let pool: NIOThreadPool
     /// A real hash of a random password, verified when an account is unknown so both paths cost the same.
-    private let dummy: String
+    /// Made on the pool right after start, so that start-up does not wait one slow hash for it.
+    private let dummy: Task<String, Never>
     /// How many verifications ran, real or dummy: lets tests prove both sign-in paths do the same work.
     let verifications = NIOLockedValueBox(0)
 
@@ -20,7 +21,8 @@ final class PasswordHasher: Sendable {
         self.parameters = parameters
         pool = NIOThreadPool(numberOfThreads: max(1, threads))
         pool.start()
-        dummy = (try? Self.hashSync(Random.token(), parameters: parameters)) ?? ""
+        let pool = self.pool
+        dummy = Task { (try? await pool.runIfActive { try Self.hashSync(Random.token(), parameters: parameters) }) ?? "" }
     }
 
     func shutdown() async {
@@ -35,7 +37,8 @@ final class PasswordHasher: Sendable {
     /// Verifies against a stored hash. `nil` as stored means "no such account": the dummy is checked instead
     /// and the answer is always false.
     func verify(_ password: String, against stored: String?) async throws -> Bool {
-        let target = stored ?? dummy
+        let target: String
+        if let stored { target = stored } else { target = await dummy.value }
         verifications.withLockedValue { $0 += 1 }
         let ok = try await pool.runIfActive { Self.verifySync(password, stored: target) }
         return stored != nil && ok

@@ -18,11 +18,11 @@ struct APICounterController {
         _ = try await service(req).requireOfficer(staff, language: req.language)
         let (page, per) = req.paging
         let found = try await service(req).createdBy(staff, q: req.query[String.self, at: "q"] ?? "", page: page, per: per)
-        let sms = try await service(req).passwordSMSStates(found.items)
+        let sms = try await service(req).passwordSMSStates(found.items.map(\.id))
         let items = found.items.map { a in
-            CitizenAccountView(id: a.id!, idNumber: a.idNumber, fullName: a.fullName, phoneMasked: (try? PhoneNumber(a.phone).masked) ?? "",
+            CitizenAccountView(id: a.id, idNumber: a.idNumber, fullName: a.fullName, phoneMasked: (try? PhoneNumber(a.phone).masked) ?? "",
                                unitId: a.createdAtUnit, createdAt: RFC3339.string(a.createdAt), passwordChangeRequired: a.passwordTemporary,
-                               passwordSMS: sms[a.id!].map(MessageView.init))
+                               passwordSMS: sms[a.id].map(MessageView.init))
         }
         return Page(items: items, page: page, per: per, total: found.total)
     }

@@ -36,12 +36,12 @@ struct CounterWebController {
         let reasons = try await StaffDirectory(db: req.db).reasons(staff)
         let q = req.query[String.self, at: "q"] ?? ""
         let found = try await service(req).createdBy(staff, q: q, page: 1, per: 100)
-        let sms = try await service(req).passwordSMSStates(found.items)
-        let units = try await Unit.query(on: req.db).filter(\.$id ~~ found.items.compactMap(\.createdAtUnit)).all()
+        let sms = try await service(req).passwordSMSStates(found.items.map(\.id))
+        let units = try await Unit.query(on: req.db).filter(\.$id ~~ Array(Set(found.items.compactMap(\.createdAtUnit)))).all()
         let names = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
         let rows = found.items.map { a -> ListPage.Row in
-            let (label, badge) = Self.smsLabel(sms[a.id!], req)
-            return ListPage.Row(id: a.id!.uuidString.lowercased(), fullName: a.fullName, idNumber: a.idNumber, createdAt: VietnamTime.dateTime(a.createdAt),
+            let (label, badge) = Self.smsLabel(sms[a.id], req)
+            return ListPage.Row(id: a.id.uuidString.lowercased(), fullName: a.fullName, idNumber: a.idNumber, createdAt: VietnamTime.dateTime(a.createdAt),
                                 unitName: a.createdAtUnit.flatMap { names[$0] } ?? "", smsState: label, smsBadge: badge, mustChange: a.passwordTemporary)
         }
         let language = req.language
@@ -224,7 +224,7 @@ struct CounterWebController {
     func created(req: Request) async throws -> Response {
         let staff = try await staff(req)
         let account = try await service(req).createdAccount(try req.uuid("accountId"), staff: staff)
-        let sms = try await service(req).passwordSMSStates([account])[account.id!]
+        let sms = try await service(req).passwordSMSStates([account.id!])[account.id!]
         let (label, badge) = Self.smsLabel(sms, req)
         return try await req.page("counter-created", titleKey: "counter_created_title",
                                   CreatedPage(isAdmin: staff.isAdmin, fullName: account.fullName, idNumber: account.idNumber,
