@@ -54,6 +54,15 @@ def port_is_free(port):
 # ---------------------------------------------------------------------------------------------------------
 # The SMS gateway
 
+class QuietServer(ThreadingHTTPServer):
+    """A killed portal cuts its requests off mid-way; that is expected here, not worth a traceback."""
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 class Gateway:
     """Answers like the contract's gateway. `mode` decides each answer:
     accept — 200; down — the port is closed (connection refused); status:N — HTTP N with a short body;
@@ -67,6 +76,7 @@ class Gateway:
         self.accepted = []
         self.mode = "accept"
         self.server = None
+        self.connections = set()
         self.up()
 
     @property
@@ -78,6 +88,19 @@ class Gateway:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with gateway.lock:
+                    gateway.connections.add(self.connection)
+
+            def finish(self):
+                with gateway.lock:
+                    gateway.connections.discard(self.connection)
+                try:
+                    super().finish()
+                except OSError:
+                    pass
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -116,17 +139,23 @@ class Gateway:
         with self.lock:
             if self.server:
                 return
-            ThreadingHTTPServer.allow_reuse_address = True
-            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-            self.server.daemon_threads = True
+            self.server = QuietServer(("127.0.0.1", self.port), self._handler())
             threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def down(self):
+        """Closes the port and every open connection: the portal's kept-alive ones would go on working."""
         with self.lock:
             server, self.server = self.server, None
         if server:
             server.shutdown()
             server.server_close()
+        with self.lock:
+            connections = list(self.connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def set_mode(self, mode):
         with self.lock:
