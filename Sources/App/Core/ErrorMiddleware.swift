@@ -45,6 +45,7 @@ struct PortalErrorMiddleware: AsyncMiddleware {
                 }
             }
         }
+        if DatabaseOutage.matches(error) { return DatabaseOutage.error(now: request.application.portal.time.now()) }
         return AppError(.internalServerError, "internal",
                         Msg("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút.",
                             "The system has a problem. Please try again in a few minutes."))

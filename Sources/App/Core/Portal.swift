@@ -11,6 +11,8 @@ final class Portal: Sendable {
     let metrics: PortalMetrics
     let outboxSignal: OutboxSignal
     let hasher: PasswordHasher
+    /// At most a few ID-card uploads in memory at once.
+    let uploads: UploadGate
     /// Recent messages for `/dev/sms`; only when no gateway is configured outside production.
     let devInbox: DevSMSInbox?
 
@@ -22,6 +24,7 @@ final class Portal: Sendable {
         self.metrics = metrics
         self.outboxSignal = OutboxSignal()
         self.hasher = PasswordHasher(parameters: config.scrypt)
+        self.uploads = UploadGate()
         self.devInbox = devInbox
     }
 }

@@ -77,18 +77,22 @@ struct CounterService: Sendable {
                                    "Attach the scan of both sides of the ID card (.pdf, .docx or .doc, at most 5 MB).")
             throw AppError.validation(fields)
         }
-        let kind = try Self.inspect(scan)
+        let kind = try await UploadGate.offload { try Self.inspect(scan) }
         guard fields.isEmpty, let person, let unit else { throw AppError.validation(fields) }
         try await AccountLimits(db: db, portal: portal).checkIDFree(person.idNumber.digits)
         try await AccountLimits(db: db, portal: portal).checkPhone(person.phone.e164)
 
         let portal = self.portal
+        // Encrypted before the transaction: the write lock (on SQLite, the whole database's) is held only
+        // for the inserts.
+        let scanID = UUID()
+        let key = portal.keys.dataEncryption
+        let sealed = try await UploadGate.offload { Data(try Sealed.seal(scan.bytes, key: key, context: "scan:\(scanID.uuidString.lowercased())")) }
         return try await db.writeTransaction { tx in
             let now = portal.time.now()
             let scanRow = IDScan()
-            let scanID = UUID()
             scanRow.id = scanID
-            scanRow.sealed = Data(try Sealed.seal(scan.bytes, key: portal.keys.dataEncryption, context: "scan:\(scanID.uuidString.lowercased())"))
+            scanRow.sealed = sealed
             scanRow.fileName = ScanInspector.safeFileName(scan.fileName, kind: kind)
             scanRow.kind = kind.rawValue
             scanRow.size = scan.bytes.count

@@ -115,9 +115,12 @@ struct APICounterController {
     }
 }
 
-/// Refuses an upload whose declared length is already over the limit, before a byte of it is read.
+/// Refuses an upload whose declared length is already over the limit, without reading the rest of it; then
+/// waits for one of the upload slots before the body is collected, so only a few bodies are in memory at once.
 struct UploadLimit: AsyncMiddleware {
     let limit: Int
+    /// What a caller told "busy" is asked to wait before sending again.
+    static let retryAfter: TimeInterval = 5
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
@@ -125,6 +128,8 @@ struct UploadLimit: AsyncMiddleware {
                            Msg("Tệp đính kèm vượt quá 5 MB.", "The attachment is larger than 5 MB."),
                            fields: ["idScan": Msg("Tệp đính kèm vượt quá 5 MB.", "The attachment is larger than 5 MB.")])
         }
-        return try await next.respond(to: request)
+        return try await request.portal.uploads.withSlot(retryAt: request.now.addingTimeInterval(Self.retryAfter)) {
+            try await next.respond(to: request)
+        }
     }
 }

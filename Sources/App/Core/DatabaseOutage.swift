@@ -1,0 +1,42 @@
+// Errors that mean "the database cannot be reached right now", as opposed to a fault in a request: PostgreSQL
+// stopped, restarting or closing connections, the pool waiting past its timeout, SQLite busy past its timeout.
+// They are answered 503 with Retry-After, like /health/ready, instead of 500: nothing is wrong with the
+// request, and it will work again once the database is back.
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+
+enum DatabaseOutage {
+    static let retryAfter: TimeInterval = 5
+
+    static func matches(_ error: any Error) -> Bool {
+        if error is ConnectionPoolTimeoutError { return true }
+        if let pool = error as? ConnectionPoolError, case .shutdown = pool { return true }
+        if let pg = error as? PSQLError {
+            switch pg.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                return true
+            case .server:
+                // Class 08 (connection exception) and 57P (shutdown, starting up, cannot connect now).
+                let state = pg.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || state.hasPrefix("57P")
+            default:
+                return false
+            }
+        }
+        if let sqlite = error as? SQLiteError {
+            switch sqlite.reason {
+            case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    static func error(now: Date) -> AppError {
+        AppError(.serviceUnavailable, "unavailable",
+                 Msg("Hệ thống tạm thời chưa kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít giây.",
+                     "The system cannot reach its database right now. Please try again in a few seconds."),
+                 retryAt: now.addingTimeInterval(retryAfter))
+    }
+}

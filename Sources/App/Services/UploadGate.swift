@@ -1,0 +1,89 @@
+// How many ID-card uploads one process takes in at once. Each holds its whole body (up to 5 MB + 64 KB) in memory
+// while it is collected, inspected and encrypted, and a few copies of it on the way to the database; twenty at
+// once grew the server by 340 MB and starved the database pool until other requests failed. Uploads beyond the
+// slots wait, their bodies left unread in the socket, and are refused with 503 and Retry-After if no slot frees.
+import Foundation
+import NIOConcurrencyHelpers
+import NIOPosix
+
+final class UploadGate: Sendable {
+    let slots: Int
+    let wait: Duration
+
+    private struct State {
+        var free: Int
+        var nextTicket = 0
+        var waiting: [(ticket: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    init(slots: Int = 2, wait: Duration = .seconds(15)) {
+        self.slots = max(1, slots)
+        self.wait = wait
+        state = NIOLockedValueBox(State(free: max(1, slots)))
+    }
+
+    /// Runs `body` holding a slot; throws `busy` when none frees within `wait`.
+    func withSlot<T: Sendable>(retryAt: @autoclosure () -> Date, _ body: () async throws -> T) async throws -> T {
+        guard await acquire() else { throw Self.busy(retryAt: retryAt()) }
+        defer { release() }
+        return try await body()
+    }
+
+    /// Uploads in progress right now, for tests and metrics.
+    var inUse: Int { state.withLockedValue { slots - $0.free } }
+
+    private func acquire() async -> Bool {
+        let ticket: Int? = state.withLockedValue { s in
+            if s.free > 0 { s.free -= 1; return nil }
+            s.nextTicket += 1
+            return s.nextTicket
+        }
+        guard let ticket else { return true }
+        let wait = self.wait
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            // A slot may have been released between the check above and now: take it at once if so.
+            let now = state.withLockedValue { s -> Bool in
+                if s.free > 0 { s.free -= 1; return true }
+                s.waiting.append((ticket, c))
+                return false
+            }
+            if now { c.resume(returning: true); return }
+            Task { [weak self] in
+                try? await Task.sleep(for: wait)
+                self?.expire(ticket)
+            }
+        }
+    }
+
+    private func expire(_ ticket: Int) {
+        let waiter = state.withLockedValue { s -> CheckedContinuation<Bool, Never>? in
+            guard let i = s.waiting.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+            return s.waiting.remove(at: i).continuation
+        }
+        waiter?.resume(returning: false)
+    }
+
+    /// Hands the slot straight to the longest waiter, so a steady stream cannot starve it.
+    private func release() {
+        let waiter = state.withLockedValue { s -> CheckedContinuation<Bool, Never>? in
+            if s.waiting.isEmpty { s.free += 1; return nil }
+            return s.waiting.removeFirst().continuation
+        }
+        waiter?.resume(returning: true)
+    }
+
+    static func busy(retryAt: Date) -> AppError {
+        AppError(.serviceUnavailable, "busy",
+                 Msg("Hệ thống đang nhận nhiều tệp cùng lúc. Vui lòng gửi lại sau ít giây.",
+                     "The system is receiving many files at once. Please send again in a few seconds."),
+                 retryAt: retryAt)
+    }
+
+    /// Byte-by-byte inspection and encryption of a 5 MB scan are plain CPU work: done on the blocking pool,
+    /// they leave Swift's few cooperative threads to the requests that only wait on the database.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}

@@ -1,0 +1,45 @@
+// The upload slots: a few uploads at once, the next ones wait their turn, and past the wait they are told "busy".
+import Foundation
+import XCTest
+@testable import App
+
+final class UploadGateTests: XCTestCase {
+    func test_a_waiting_upload_gets_the_slot_when_it_frees() async throws {
+        let gate = UploadGate(slots: 1, wait: .seconds(10))
+        let first = Task { try await gate.withSlot(retryAt: Date()) { try await Task.sleep(for: .milliseconds(200)); return 1 } }
+        try await Task.sleep(for: .milliseconds(50))
+        let second = try await gate.withSlot(retryAt: Date()) { 2 }
+        let firstValue = try await first.value
+        XCTAssertEqual(firstValue, 1)
+        XCTAssertEqual(second, 2)
+        XCTAssertEqual(gate.inUse, 0)
+    }
+
+    func test_an_upload_that_waits_too_long_is_told_busy_with_a_retry_time() async throws {
+        let gate = UploadGate(slots: 1, wait: .milliseconds(100))
+        let holder = Task { try await gate.withSlot(retryAt: Date()) { try await Task.sleep(for: .milliseconds(600)) } }
+        try await Task.sleep(for: .milliseconds(50))
+        let retryAt = Date().addingTimeInterval(5)
+        do {
+            _ = try await gate.withSlot(retryAt: retryAt) { XCTFail("ran without a slot") }
+            XCTFail("no busy answer")
+        } catch let error as AppError {
+            XCTAssertEqual(error.status, .serviceUnavailable)
+            XCTAssertEqual(error.code, "busy")
+            XCTAssertEqual(error.retryAt, retryAt)
+        }
+        try await holder.value
+        XCTAssertEqual(gate.inUse, 0, "a refused upload gives back nothing it did not take")
+    }
+
+    func test_a_failing_upload_gives_its_slot_back() async throws {
+        let gate = UploadGate(slots: 2, wait: .milliseconds(100))
+        struct Boom: Error {}
+        for _ in 0..<5 {
+            _ = try? await gate.withSlot(retryAt: Date()) { throw Boom() }
+        }
+        XCTAssertEqual(gate.inUse, 0)
+        let value = try await gate.withSlot(retryAt: Date()) { 7 }
+        XCTAssertEqual(value, 7)
+    }
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""SIGKILL at random points of registration and of counter account creation, then the invariants.
+
+Starts the debug server on one database (a SQLite file; or, with --database-url, a new PostgreSQL database made
+beside the one named and dropped afterwards), loads the demo province, and keeps citizens registering and the
+demo officer creating accounts (draft with scan → code → create) from several threads. Every so often (a random
+0.4–2.5 s) the server is killed with SIGKILL and started again on the same database; the clients retry the step
+they were on. After the last round the server runs until the outbox is empty, then the tables are read:
+
+  - every account made at the counter has its 'citizen.create' audit record and exactly one password SMS;
+  - every registered account has exactly one notice SMS;
+  - no id_scans row without a draft or an account;
+  - every account a client was told about (201) exists;
+  - no SMS left queued, failed, or marked sent without reaching the gateway; no reference the outbox does
+    not know; a reference delivered twice is allowed (at-least-once: a kill between the gateway's 2xx and
+    the record) and counted; two references for one event would show as two password SMS or two notices.
+
+    python3 Tests/security/crash_recovery.py [--rounds 30] [--database-url postgres://…/postgres]
+
+Exit status 0 when every invariant holds; the last line is the result, for RESULTS.md.
+"""
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+
+class Clients:
+    """Registration and counter flows in threads; each step is retried while the server is down."""
+
+    def __init__(self, port, gateway, citizens, officer_token, unit):
+        self.port, self.gateway, self.citizens = port, gateway, citizens
+        self.officer_token, self.unit = officer_token, unit
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.promised = []        # (id_number, accountId) for every 201 a client got
+        self.counts = {"registrations": 0, "counter": 0, "abandoned": 0, "retried_steps": 0, "unexpected": 0}
+        self.unexpected = []
+
+    def bump(self, key, detail=None):
+        with self.lock:
+            self.counts[key] += 1
+            if detail and len(self.unexpected) < 20:
+                self.unexpected.append(detail)
+
+    def step(self, fn):
+        """Runs one call; on a dropped connection waits and tries again (up to ~20 s), like a patient client."""
+        for attempt in range(200):
+            if self.stop.is_set():
+                return None
+            try:
+                return fn()
+            except OSError:
+                if attempt == 0:
+                    self.bump("retried_steps")
+                time.sleep(0.1)
+        return None
+
+    def code(self, phone, mark):
+        # A code claimed by a killed server waits out its lease (60 s) before it goes again: give up sooner
+        # and start a new flow, the invariants still cover that message.
+        return self.gateway.code(phone, mark, timeout=6)
+
+    def register_once(self):
+        c = self.citizens.new()
+        mark = self.gateway.mark()
+        answer = self.step(lambda: harness.call(self.port, "POST", "/api/v1/registrations", harness.registration_body(c)))
+        if not answer or answer[0] != 201:
+            return self.abandon(answer, "start")
+        rid = answer[1]["id"]
+        code = self.code(c["e164"], mark)
+        if not code:
+            return self.abandon(None)
+        answer = self.step(lambda: harness.call(self.port, "POST", f"/api/v1/registrations/{rid}/verify", {"code": code}))
+        if not answer or answer[0] != 200:
+            return self.abandon(answer, "verify")
+        token = answer[1]["completionToken"]
+        answer = self.step(lambda: harness.call(self.port, "POST", f"/api/v1/registrations/{rid}/complete",
+                                                {"completionToken": token, "password": c["password"]}))
+        if answer and answer[0] == 201:
+            with self.lock:
+                self.promised.append((c["idNumber"], answer[1]["accountId"].lower()))
+            self.bump("registrations")
+        else:
+            # A retry after the account was made finds the registration gone: the check below looks for it.
+            self.abandon(answer, "complete")
+
+    def counter_once(self):
+        c = self.citizens.new()
+        pdf = harness.pdf_of_size(random.randint(2_000, 60_000))
+        answer = self.step(lambda: harness.upload_draft(self.port, self.officer_token, c, self.unit, pdf))
+        if not answer or answer[0] != 201:
+            return self.abandon(answer, "draft")
+        draft = answer[1]["id"]
+        mark = self.gateway.mark()
+        answer = self.step(lambda: harness.call(self.port, "POST", f"/api/v1/admin/citizen-accounts/drafts/{draft}/otp", {},
+                                                token=self.officer_token))
+        if not answer or answer[0] != 202:
+            return self.abandon(answer, "otp")
+        code = self.code(c["e164"], mark)
+        if not code:
+            return self.abandon(None)
+        answer = self.step(lambda: harness.call(self.port, "POST", f"/api/v1/admin/citizen-accounts/drafts/{draft}/create",
+                                                {"code": code}, token=self.officer_token))
+        if answer and answer[0] == 201:
+            with self.lock:
+                self.promised.append((c["idNumber"], answer[1]["accountId"].lower()))
+            self.bump("counter")
+        else:
+            self.abandon(answer, "create")
+
+    def abandon(self, answer, where=None):
+        """A flow given up. A refusal after a kill can be right (a retried step finds its work already done:
+        404, 409, 422); a 5xx never is."""
+        if answer is not None and (answer[0] >= 500 or answer[0] not in (404, 409, 422)):
+            self.bump("unexpected", f"{where}: {answer[0]} {harness.error_code(answer[1])}")
+        self.bump("abandoned")
+
+    def run(self, kind):
+        while not self.stop.is_set():
+            try:
+                self.register_once() if kind == "register" else self.counter_once()
+            except Exception as error:  # noqa: BLE001 — a client bug must not hide as a hang
+                self.bump("unexpected", f"{kind}: {error!r}")
+                time.sleep(0.2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
+    parser.add_argument("--rounds", type=int, default=30, help="how many times the server is killed")
+    parser.add_argument("--database-url", default=None,
+                        help="a PostgreSQL server (any database on it) where a new database may be made; SQLite when absent")
+    parser.add_argument("--threads", type=int, default=2, help="registration threads and counter threads, each")
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    random.seed(seed)
+
+    started = time.time()
+    tmp = tempfile.mkdtemp(prefix="portal-crash-")
+    gateway = harness.Gateway()
+    port = harness.free_port()
+    pg_name = None
+    if args.database_url:
+        pg_name = "portal_crash_" + uuid.uuid4().hex[:10]
+        harness.run_sql(harness.with_database(args.database_url, "postgres"), f"CREATE DATABASE {pg_name}")
+        database = harness.with_database(args.database_url, pg_name)
+        label = "PostgreSQL"
+    else:
+        database = f"sqlite://{tmp}/portal.sqlite"
+        label = "SQLite"
+    env = harness.base_env(database, gateway.url, port)
+    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    failures, figures, kills = [], {}, 0
+    clients = None
+    try:
+        with open(os.path.join(tmp, "demo.log"), "w") as log:
+            harness.run_demo(args.binary, env, log)
+        server.start()
+        token = harness.sign_in(port, gateway, harness.OFFICER_ID, harness.DEMO_PASSWORD, harness.OFFICER_PHONE)
+        unit = harness.officer_unit(port, token)
+        clients = Clients(port, gateway, harness.Citizens(seed), token, unit)
+        threads = [threading.Thread(target=clients.run, args=(kind,), daemon=True)
+                   for kind in ["register", "counter"] for _ in range(args.threads)]
+        for t in threads:
+            t.start()
+        restart_times = []
+        for _ in range(args.rounds):
+            time.sleep(random.uniform(0.4, 2.5))
+            server.kill()
+            kills += 1
+            t0 = time.monotonic()
+            server.start()
+            restart_times.append(time.monotonic() - t0)
+        time.sleep(1.5)
+        clients.stop.set()
+        for t in threads:
+            t.join(timeout=60)
+
+        # The outbox drains: messages a killed server had claimed go again once their lease (60 s) is over.
+        tables = harness.Tables(database)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 100:
+            if tables.count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status = 'queued'") == 0:
+                break
+            time.sleep(1)
+        figures["drain_s"] = round(time.monotonic() - t0)
+        time.sleep(0.5)
+        server.stop()
+
+        failures, invariants = harness.check_invariants(tables, gateway.accepted_references())
+        figures.update(invariants)
+        ids = {r["id_number"]: r["id"] for r in tables.rows("SELECT id, id_number FROM accounts")}
+        for id_number, account in clients.promised:
+            if ids.get(id_number) != account:
+                failures.append(f"a client was told account {account} for {id_number} was made, but it is not there")
+        if clients.counts["unexpected"]:
+            failures.append(f"{clients.counts['unexpected']} unexpected answers: {clients.unexpected}")
+        if clients.counts["registrations"] == 0 or clients.counts["counter"] == 0:
+            failures.append(f"a flow never completed: {clients.counts}")
+        figures["restart_s"] = f"{min(restart_times):.1f}–{max(restart_times):.1f}"
+    finally:
+        if clients:
+            clients.stop.set()
+        server.stop()
+        gateway.stop()
+        if failures:
+            print(server.log_tail(60), file=sys.stderr)
+        if pg_name:
+            try:
+                harness.run_sql(harness.with_database(args.database_url, "postgres"), f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+            except Exception as error:  # noqa: BLE001
+                print(f"could not drop {pg_name}: {error}", file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    for failure in failures:
+        print("FAIL " + failure, file=sys.stderr)
+    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
+    counts = clients.counts if clients else {}
+    print(f"crash_recovery: {verdict} in {time.time() - started:.0f} s on {label}, seed {seed} — {kills} SIGKILLs "
+          f"(restart {figures.get('restart_s')} s); flows completed: {counts.get('registrations')} registrations, "
+          f"{counts.get('counter')} counter accounts; {counts.get('abandoned')} abandoned, {counts.get('retried_steps')} steps retried; "
+          f"tables: {figures.get('accounts_registered')} registered + {figures.get('accounts_counter')} counter accounts, "
+          f"{figures.get('drafts_left')} drafts left, {figures.get('scans')} scans; outbox {figures.get('outbox')}, drained in "
+          f"{figures.get('drain_s')} s; gateway: {figures.get('gateway_deliveries')} deliveries of {figures.get('references_delivered')} "
+          f"references, {figures.get('same_reference_again')} again with the same reference")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""The SMS gateway answering garbage, then down for 20 s, then back: every SMS waits and goes out once.
+
+Starts the debug server on a temporary SQLite file with a fake gateway and the demo province, registers a few
+citizens while the gateway is up; then the gateway answers bytes that are not HTTP for --junk seconds, and
+closes its port (and its open connections) for --down seconds. During the outage the script starts
+registrations, sign-ins, a password reset and a counter draft's code — the API answers at once, the SMS wait
+in the outbox. Then the gateway accepts again. Checks:
+
+  - every call made during the outage was answered quickly and without a 5xx;
+  - every SMS queued during the outage is delivered after recovery, each reference accepted exactly once;
+  - the outbox records the retries (attempts > 1, last error) and ends with every message sent;
+  - a registration started during the outage is finished with its late code.
+
+    python3 Tests/security/gateway_outage.py [--down 20] [--junk 4]
+
+Exit status 0 when every check holds; the last line is the result, for RESULTS.md.
+"""
+import argparse
+import collections
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
+    parser.add_argument("--down", type=float, default=20.0, help="seconds the gateway's port is closed")
+    parser.add_argument("--junk", type=float, default=4.0, help="seconds it then answers bytes that are not HTTP")
+    parser.add_argument("--recovery-timeout", type=float, default=75.0)
+    args = parser.parse_args(argv)
+
+    started = time.time()
+    tmp = tempfile.mkdtemp(prefix="portal-gwdown-")
+    gateway = harness.Gateway()
+    port = harness.free_port()
+    database = f"sqlite://{tmp}/portal.sqlite"
+    env = harness.base_env(database, gateway.url, port)
+    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    failures, figures = [], {}
+    try:
+        with open(os.path.join(tmp, "demo.log"), "w") as log:
+            harness.run_demo(args.binary, env, log)
+        server.start()
+        citizens = harness.Citizens(seed=11)
+        officer = harness.sign_in(port, gateway, harness.OFFICER_ID, harness.DEMO_PASSWORD, harness.OFFICER_PHONE)
+        unit = harness.officer_unit(port, officer)
+        members = []
+        for _ in range(3):
+            c = citizens.new()
+            mark = gateway.mark()
+            status, started_reg = harness.call(port, "POST", "/api/v1/registrations", harness.registration_body(c))
+            code = gateway.code(c["e164"], mark)
+            status, verified = harness.call(port, "POST", f"/api/v1/registrations/{started_reg['id']}/verify", {"code": code})
+            status, done = harness.call(port, "POST", f"/api/v1/registrations/{started_reg['id']}/complete",
+                                        {"completionToken": verified["completionToken"], "password": c["password"]})
+            assert status == 201, (status, done)
+            members.append(c)
+        tables = harness.Tables(database)
+        before = {r["reference"] for r in tables.rows("SELECT reference FROM outbox_messages")}
+        time.sleep(1)
+
+        # The outage: first the gateway answers bytes that are not HTTP, then its port is closed.
+        gateway.set_mode("junk")
+        seen = len(gateway.received)
+        t_down = time.monotonic()
+        answers, slowest = collections.Counter(), 0.0
+        pending = []
+
+        def timed(method, path, body=None, token=None):
+            nonlocal slowest
+            t = time.monotonic()
+            status, payload = harness.call(port, method, path, body, token=token, timeout=30)
+            slowest = max(slowest, time.monotonic() - t)
+            answers[status] += 1
+            return status, payload
+
+        for round_ in range(2):
+            for _ in range(3):
+                c = citizens.new()
+                status, payload = timed("POST", "/api/v1/registrations", harness.registration_body(c))
+                if status == 201:
+                    pending.append((c, payload["id"]))
+            for c in members:
+                timed("POST", "/api/v1/login", {"username": c["idNumber"], "password": c["password"]})
+            if round_ == 0:
+                timed("POST", "/api/v1/password-resets", {"username": members[0]["idNumber"]})
+                c = citizens.new()
+                pdf = harness.pdf_of_size(3_000)
+                status, draft = harness.upload_draft(port, officer, c, unit, pdf)
+                if status == 201:
+                    timed("POST", f"/api/v1/admin/citizen-accounts/drafts/{draft['id']}/otp", {}, token=officer)
+            if round_ == 0:
+                while time.monotonic() - t_down < args.junk:
+                    time.sleep(0.1)
+                junk_requests = len(gateway.received) - seen
+                gateway.down()
+        while time.monotonic() - t_down < args.junk + args.down:
+            time.sleep(0.1)
+        queued_during = tables.count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status = 'queued'")
+
+        # Back, accepting.
+        gateway.set_mode("accept")
+        gateway.up()
+        t_up = time.monotonic()
+        while time.monotonic() - t_up < args.recovery_timeout:
+            if tables.count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status = 'queued'") == 0:
+                break
+            time.sleep(0.5)
+        recovered_in = time.monotonic() - t_up
+
+        outage = [m for m in tables.rows("SELECT reference, kind, status, attempts, last_error FROM outbox_messages")
+                  if m["reference"] not in before]
+        accepted = collections.Counter(gateway.accepted_references())
+        for m in outage:
+            n = accepted.get(m["reference"], 0)
+            if m["status"] != "sent" or n != 1:
+                failures.append(f"{m['kind']} SMS {m['reference']}: {m['status']}, accepted {n} times (attempts {m['attempts']}, {m['last_error']})")
+        unknown = [r for r in accepted if r not in before and r not in {m["reference"] for m in outage}]
+        if unknown:
+            failures.append(f"{len(unknown)} references accepted that the outbox does not hold")
+        retried = [m for m in outage if int(m["attempts"]) > 1]
+        if len(retried) != len(outage):
+            failures.append(f"only {len(retried)} of {len(outage)} outage messages show retries")
+        if any(s >= 500 for s in answers):
+            failures.append(f"5xx answers during the outage: {dict(answers)}")
+        if slowest > 3:
+            failures.append(f"a call waited {slowest:.1f} s on the missing gateway")
+        if len(outage) < 10:
+            failures.append(f"only {len(outage)} messages were queued during the outage")
+
+        # A registration begun during the outage finishes with its late code.
+        c, rid = pending[0]
+        code = gateway.code(c["e164"], 0, timeout=5)
+        status, verified = harness.call(port, "POST", f"/api/v1/registrations/{rid}/verify", {"code": code})
+        finished = None
+        if status == 200:
+            finished, _ = harness.call(port, "POST", f"/api/v1/registrations/{rid}/complete",
+                                       {"completionToken": verified["completionToken"], "password": c["password"]})
+        if finished != 201:
+            failures.append(f"the registration begun during the outage did not finish: verify {status}, complete {finished}")
+        attempts = sorted(int(m["attempts"]) for m in outage)
+        figures = {
+            "queued": queued_during, "outage_messages": len(outage), "answers": dict(sorted(answers.items())),
+            "slowest_ms": round(slowest * 1000), "junk_requests": junk_requests, "recovered_s": round(recovered_in, 1),
+            "attempts": f"{attempts[0]}–{attempts[-1]}" if attempts else "-", "duplicates": sum(n - 1 for n in accepted.values()),
+        }
+        if not server.alive():
+            failures.append("the server died")
+    finally:
+        server.stop()
+        gateway.stop()
+        if failures:
+            print(server.log_tail(), file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    for failure in failures:
+        print("FAIL " + failure, file=sys.stderr)
+    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
+    print(f"gateway_outage: {verdict} in {time.time() - started:.0f} s — gateway answering non-HTTP bytes for {args.junk:.0f} s "
+          f"({figures.get('junk_requests')} requests got them), then down {args.down:.0f} s; during the outage the API answered "
+          f"{figures.get('answers')} (slowest {figures.get('slowest_ms')} ms) and {figures.get('queued')} SMS waited; "
+          f"all {figures.get('outage_messages')} delivered {figures.get('recovered_s')} s after the gateway accepted again, "
+          f"attempts {figures.get('attempts')} each, {figures.get('duplicates')} accepted twice; late code finished its registration")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

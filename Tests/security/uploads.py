@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""ID-card uploads against a running server (ASVS V12): too large, sent slowly, and many at once.
+
+Starts the debug server on a temporary SQLite file with a fake SMS gateway and the demo province, signs in the
+demo officer of the commune one-stop desk, then:
+
+  1. slow: a 5,242,881-byte PDF (one byte over the limit, inside a body the Content-Length check lets through)
+     sent in 64 KB pieces over a few seconds → 413, while /health/ready keeps answering quickly;
+  2. chunked: 6 MB with no Content-Length, slowly → 413 once the limit is passed, without waiting for the rest;
+  3. declared: a Content-Length of 50 MB → 413 on the first 16 KB, without waiting for the rest;
+  4. burst: 20 uploads of exactly 5 MB at once → every one answered (201, or 4xx/503 if refused), the number of
+     id_scans rows equals the number of 201s, and the server's VmRSS is sampled before, at the peak and after.
+
+    python3 Tests/security/uploads.py [--parallel 20] [--binary .build/debug/portal] [--max-peak-mb 400]
+
+Exit status 0 when every check holds; the last line is the result, for RESULTS.md.
+"""
+import argparse
+import os
+import select
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+LIMIT = 5_242_880
+
+
+class Poller:
+    """Calls /health/ready every 100 ms in the background and keeps each answer's status and time."""
+
+    def __init__(self, port):
+        self.port = port
+        self.samples = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopped.is_set():
+            started = time.monotonic()
+            try:
+                status, _ = harness.call(self.port, "GET", "/health/ready", timeout=10)
+            except OSError:
+                status = None
+            self.samples.append((status, time.monotonic() - started))
+            self.stopped.wait(0.1)
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+        ok = [t for s, t in self.samples if s == 200]
+        return {"calls": len(self.samples), "ok": len(ok), "max_ms": round(max((t for _, t in self.samples), default=0) * 1000)}
+
+
+class RSSSampler:
+    def __init__(self, pid, every=0.05):
+        self.pid, self.every = pid, every
+        self.peak = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopped.is_set():
+            self.peak = max(self.peak, harness.rss_kb(self.pid) or 0)
+            self.stopped.wait(self.every)
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+        return self.peak
+
+
+def read_response(sock, timeout=30):
+    """Reads one HTTP answer from a raw socket: (status, body bytes)."""
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    if not data:
+        raise OSError("the connection closed without an answer")
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return status, rest
+
+
+def answered_early(sock):
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
+def send_slowly(port, token, headers_extra, pieces, seconds):
+    """Sends the request line and headers, then the body pieces spread over `seconds`. Stops sending as soon
+    as the server answers (or drops the connection), and returns (status, pieces sent)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        head = "POST /api/v1/admin/citizen-accounts/drafts HTTP/1.1\r\nHost: 127.0.0.1\r\n" \
+               f"Authorization: Bearer {token}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers_extra.items()) + "\r\n"
+        sock.sendall(head.encode())
+        pause = seconds / max(1, len(pieces))
+        sent = 0
+        for piece in pieces:
+            if answered_early(sock):
+                break
+            try:
+                sock.sendall(piece)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += 1
+            time.sleep(pause)
+        status, _ = read_response(sock)
+        return status, sent
+    finally:
+        sock.close()
+
+
+def pieces_of(data, size=65536):
+    return [data[i:i + size] for i in range(0, len(data), size)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
+    parser.add_argument("--parallel", type=int, default=20)
+    parser.add_argument("--slow-seconds", type=float, default=4.0)
+    parser.add_argument("--max-peak-mb", type=float, default=400.0,
+                        help="largest growth of the server's RSS over its baseline during the burst")
+    args = parser.parse_args(argv)
+
+    started = time.time()
+    tmp = tempfile.mkdtemp(prefix="portal-uploads-")
+    gateway = harness.Gateway()
+    port = harness.free_port()
+    database = f"sqlite://{tmp}/portal.sqlite"
+    env = harness.base_env(database, gateway.url, port)
+    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    failures = []
+    figures = {}
+    try:
+        with open(os.path.join(tmp, "demo.log"), "w") as log:
+            harness.run_demo(args.binary, env, log)
+        server.start()
+        token = harness.sign_in(port, gateway, harness.OFFICER_ID, harness.DEMO_PASSWORD, harness.OFFICER_PHONE)
+        unit = harness.officer_unit(port, token)
+        tables = harness.Tables(database)
+        citizens = harness.Citizens(seed=5)
+
+        # 1. One byte over, slowly, with a Content-Length the early check lets through.
+        c = citizens.new()
+        content_type, head, data, tail = harness.multipart(harness.draft_fields(c, unit), "idScan", "cccd.pdf", "application/pdf",
+                                                           harness.pdf_of_size(LIMIT + 1))
+        body = head + data + tail
+        poller = Poller(port)
+        t0 = time.monotonic()
+        status, _ = send_slowly(port, token, {"Content-Type": content_type, "Content-Length": str(len(body))},
+                                pieces_of(body), args.slow_seconds)
+        slow_seconds = time.monotonic() - t0
+        health = poller.stop()
+        figures["slow"] = f"{status} after {slow_seconds:.1f} s; /health/ready {health['ok']}/{health['calls']} ok, slowest {health['max_ms']} ms"
+        if status != 413:
+            failures.append(f"slow upload of {LIMIT + 1} bytes: {status}, expected 413")
+        if health["ok"] != health["calls"] or health["calls"] < 5 or health["max_ms"] > 2000:
+            failures.append(f"the server was not responsive during the slow upload: {health}")
+
+        # 2. Chunked, no length, past the limit: refused once the limit is crossed.
+        c = citizens.new()
+        content_type, head, data, tail = harness.multipart(harness.draft_fields(c, unit), "idScan", "cccd.pdf", "application/pdf",
+                                                           harness.pdf_of_size(6_000_000))
+        body = head + data + tail
+        chunks = [b"%x\r\n%s\r\n" % (len(p), p) for p in pieces_of(body)] + [b"0\r\n\r\n"]
+        status, sent = send_slowly(port, token, {"Content-Type": content_type, "Transfer-Encoding": "chunked"}, chunks, 3.0)
+        figures["chunked"] = f"{status} after {sent}/{len(chunks)} pieces"
+        if status != 413:
+            failures.append(f"chunked 6 MB upload: {status}, expected 413")
+
+        # 3. A declared length over the limit: answered on the first piece of the body (the server hands a request
+        #    on once some of its body has come), without waiting for the other 50 MB.
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        try:
+            sock.sendall(("POST /api/v1/admin/citizen-accounts/drafts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: 52428800\r\n\r\n").encode()
+                         + body[:16384])
+            t0 = time.monotonic()
+            status, _ = read_response(sock, timeout=10)
+            figures["declared"] = f"{status} in {(time.monotonic() - t0) * 1000:.0f} ms after the first 16 KB"
+            if status != 413:
+                failures.append(f"declared 50 MB: {status}, expected 413")
+        finally:
+            sock.close()
+
+        scans_before = tables.count("SELECT COUNT(*) AS n FROM id_scans")
+        if scans_before != 0:
+            failures.append(f"{scans_before} scans stored by refused uploads")
+
+        # 4. The burst.
+        time.sleep(1)
+        baseline = server.rss_kb()
+        sampler = RSSSampler(server.pid)
+        poller = Poller(port)
+        payload = harness.pdf_of_size(LIMIT)
+        results = [None] * args.parallel
+        people = [citizens.new() for _ in range(args.parallel)]
+        barrier = threading.Barrier(args.parallel)
+
+        def one(i):
+            barrier.wait()
+            t = time.monotonic()
+            try:
+                results[i] = (harness.upload_draft(port, token, people[i], unit, payload, timeout=120)[0], time.monotonic() - t)
+            except OSError as error:
+                results[i] = (f"dropped: {error}", time.monotonic() - t)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(args.parallel)]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        burst_seconds = time.monotonic() - t0
+        health = poller.stop()
+        time.sleep(3)
+        peak = sampler.stop()
+        after = server.rss_kb()
+        statuses = {}
+        for status, _ in results:
+            statuses[status] = statuses.get(status, 0) + 1
+        created = statuses.get(201, 0)
+        scans = tables.count("SELECT COUNT(*) AS n FROM id_scans")
+        drafts = tables.count("SELECT COUNT(*) AS n FROM citizen_drafts")
+        figures["burst"] = (f"{args.parallel} × 5 MB in {burst_seconds:.1f} s: answers {dict(sorted((str(k), v) for k, v in statuses.items()))}; "
+                            f"id_scans {scans}, drafts {drafts}; VmRSS before {baseline // 1024} MB, peak {peak // 1024} MB, "
+                            f"after {after // 1024} MB; /health/ready {health['ok']}/{health['calls']} ok, slowest {health['max_ms']} ms")
+        bad = {k: v for k, v in statuses.items() if not (isinstance(k, int) and (k == 201 or 400 <= k < 500 or k == 503))}
+        if bad:
+            failures.append(f"burst: answers that are neither 201 nor a refusal: {bad}")
+        if scans != created or drafts != created:
+            failures.append(f"burst: {created} created but {scans} scan rows and {drafts} drafts")
+        if created == 0:
+            failures.append("burst: not one upload was accepted")
+        if (peak - baseline) / 1024 > args.max_peak_mb:
+            failures.append(f"burst: the server grew by {(peak - baseline) // 1024} MB (limit {args.max_peak_mb:.0f} MB)")
+        if health["ok"] != health["calls"]:
+            failures.append(f"burst: /health/ready failed during the uploads: {health}")
+        if not server.alive():
+            failures.append("the server died")
+    finally:
+        server.stop()
+        gateway.stop()
+        if failures:
+            print(server.log_tail(), file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    for failure in failures:
+        print("FAIL " + failure, file=sys.stderr)
+    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
+    print(f"uploads: {verdict} in {time.time() - started:.0f} s — slow 5,242,881 bytes: {figures.get('slow')}; "
+          f"chunked 6 MB: {figures.get('chunked')}; declared 50 MB: {figures.get('declared')}; burst: {figures.get('burst')}")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
