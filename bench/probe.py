@@ -82,6 +82,8 @@ async def main():
     ap.add_argument("--me", help="file of bearer tokens")
     ap.add_argument("--page", nargs=2, metavar=("PATH", "COOKIE"))
     ap.add_argument("--get", action="append", default=[], help="a plain GET path, e.g. /health/ready")
+    ap.add_argument("--lookup", nargs=2, metavar=("USERS_FILE", "TOKENS_FILE"),
+                    help="the officer's ID look-up, half of the numbers with an account, half without")
     a = ap.parse_args()
     u = urlsplit(a.base)
     host, port = u.hostname, u.port
@@ -112,6 +114,20 @@ async def main():
     if a.page:
         path, cookie = a.page
         kinds.append(Kind("page", lambda: f"GET {path} HTTP/1.1\r\n{hdr}Cookie: {cookie}\r\n\r\n".encode()))
+    if a.lookup:
+        ids = [l.split()[0] for l in open(a.lookup[0]) if l.strip()]
+        toks = [l.strip() for l in open(a.lookup[1]) if l.strip()]
+        st = {"i": 0}
+
+        def make_lookup():
+            st["i"] += 1
+            i = st["i"]
+            ident = ids[(i * 7919) % len(ids)]
+            if i % 2:
+                ident = "096" + ident[3:]
+            return (f"GET /api/v1/admin/citizen-accounts/lookup?idNumber={ident} HTTP/1.1\r\n{hdr}"
+                    f"Authorization: Bearer {toks[i % len(toks)]}\r\n\r\n").encode()
+        kinds.append(Kind("lookup", make_lookup))
     for path in a.get:
         kinds.append(Kind("get " + path, lambda p=path: f"GET {p} HTTP/1.1\r\n{hdr}\r\n".encode()))
 

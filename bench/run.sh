@@ -256,6 +256,10 @@ cmd_endpoints() {
     /api/v1/admin/citizen-accounts/lookup "$BENCH/lua/lookup.lua"
   BENCH_COOKIE=$cookie run_wrk list-page "$CONNS" "$HTTP_D" /quantri/tai-khoan-cong-dan
   BENCH_TOKENS=$DATA/officer-tokens.txt run_wrk list-api "$CONNS" "$HTTP_D" "/api/v1/admin/citizen-accounts?per=20"
+  # The look-up's own latency, not queueing behind 16 connections: 50 a second, open loop.
+  python3 "$BENCH/probe.py" --base "$BASE" --rate 50 --seconds "$(( SMOKE == 1 ? 3 : 20 ))" \
+    --lookup "$DATA/users.txt" "$DATA/officer-tokens.txt" >"$OUT/probe-lookup.txt"
+  note lookup-latency "$(cat "$OUT/probe-lookup.txt") rate=50/s accounts=$N"
   run_wrk home "$CONNS" "$HTTP_D" /
   run_wrk ready "$CONNS" "$HTTP_D" /health/ready
   note rss_end "mb=$(rss_mb)"

@@ -14,5 +14,6 @@ enum Migrations {
         app.migrations.add(CreateUnit())
         app.migrations.add(CreateStaffTables())
         app.migrations.add(CreateCitizenDraft())
+        app.migrations.add(AddExpiryIndexes())
     }
 }
