@@ -74,6 +74,7 @@ class Gateway:
         self.lock = threading.Lock()
         self.received = []
         self.accepted = []
+        self.accepted_at = []
         self.mode = "accept"
         self.server = None
         self.connections = set()
@@ -129,6 +130,7 @@ class Gateway:
                 if status < 300:
                     with gateway.lock:
                         gateway.accepted.append(body)
+                        gateway.accepted_at.append(time.monotonic())
 
             def log_message(self, *args):
                 pass
@@ -179,6 +181,14 @@ class Gateway:
     def accepted_references(self):
         with self.lock:
             return [m["reference"] for m in self.accepted]
+
+    def first_acceptance(self):
+        """reference → the monotonic time the gateway first answered 2xx for it."""
+        with self.lock:
+            first = {}
+            for m, at in zip(self.accepted, self.accepted_at):
+                first.setdefault(m["reference"], at)
+            return first
 
     def stop(self):
         self.down()
