@@ -182,6 +182,14 @@ class Gateway:
         with self.lock:
             return [m["reference"] for m in self.accepted]
 
+    def acceptance_times(self):
+        """reference → every monotonic time the gateway answered 2xx for it."""
+        with self.lock:
+            times = {}
+            for m, at in zip(self.accepted, self.accepted_at):
+                times.setdefault(m["reference"], []).append(at)
+            return times
+
     def first_acceptance(self):
         """reference → the monotonic time the gateway first answered 2xx for it."""
         with self.lock:
