@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,11 @@ DEMO_UNIT_CODE = "DEMO-HY-VL-LD-BPMC"
 PROVINCES = ["001", "079", "048", "031", "092", "038", "040", "026", "052", "096"]
 PREFIXES = ["32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "83", "84", "85",
             "86", "88", "89", "90", "91", "93", "94", "96", "97", "98"]
+
+
+def exit_cleanly_on_sigterm():
+    """A script stopped with SIGTERM still runs its `finally` blocks: its server and database go with it."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def free_port():
