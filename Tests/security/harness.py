@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,11 @@ DEMO_UNIT_CODE = "DEMO-HY-VL-LD-BPMC"
 PROVINCES = ["001", "079", "048", "031", "092", "038", "040", "026", "052", "096"]
 PREFIXES = ["32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "83", "84", "85",
             "86", "88", "89", "90", "91", "93", "94", "96", "97", "98"]
+
+
+def exit_cleanly_on_sigterm():
+    """A script stopped with SIGTERM still runs its `finally` blocks: its server and database go with it."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def free_port():
@@ -74,6 +80,7 @@ class Gateway:
         self.lock = threading.Lock()
         self.received = []
         self.accepted = []
+        self.accepted_at = []
         self.mode = "accept"
         self.server = None
         self.connections = set()
@@ -129,6 +136,7 @@ class Gateway:
                 if status < 300:
                     with gateway.lock:
                         gateway.accepted.append(body)
+                        gateway.accepted_at.append(time.monotonic())
 
             def log_message(self, *args):
                 pass
@@ -179,6 +187,22 @@ class Gateway:
     def accepted_references(self):
         with self.lock:
             return [m["reference"] for m in self.accepted]
+
+    def acceptance_times(self):
+        """reference → every monotonic time the gateway answered 2xx for it."""
+        with self.lock:
+            times = {}
+            for m, at in zip(self.accepted, self.accepted_at):
+                times.setdefault(m["reference"], []).append(at)
+            return times
+
+    def first_acceptance(self):
+        """reference → the monotonic time the gateway first answered 2xx for it."""
+        with self.lock:
+            first = {}
+            for m, at in zip(self.accepted, self.accepted_at):
+                first.setdefault(m["reference"], at)
+            return first
 
     def stop(self):
         self.down()

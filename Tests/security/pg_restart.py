@@ -209,4 +209,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    harness.exit_cleanly_on_sigterm()
     sys.exit(main())
