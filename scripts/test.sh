@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, starts a throwaway PostgreSQL unless TEST_DATABASE_URL is
 # given, then the Swift tests (SQLite and PostgreSQL), the JavaScript tests, the browser tests, a short run
-# of the API fuzzer, the two-process limits check, and short runs of the upload, fault and soak scripts
+# of the API fuzzer, the two-process limits check, and short runs of the upload and fault scripts
 # (Tests/security, about 3.5 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +37,5 @@ swift test --skip-build
 echo "== JavaScript tests"
 node --test Tests/js/
 
-echo "== Browser tests, API fuzzing (short run), limits across two server processes, uploads, faults, soak (short runs)"
+echo "== Browser tests, API fuzzing (short run), limits across two server processes, uploads, faults (short runs)"
 python3 -m pytest -q Tests/e2e Tests/fuzz Tests/security
