@@ -43,6 +43,21 @@ import harness  # noqa: E402
 MIX = [("home", 25), ("ready", 20), ("services", 25), ("me", 25), ("signin", 5)]
 
 
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of a process, in seconds, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def percentile(values, p):
     if not values:
         return 0.0
@@ -167,6 +182,7 @@ def main(argv=None):
     server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
     failures = []
     rss = []
+    machine = []  # (seconds, 1-minute load average, the server's CPU seconds so far)
     try:
         server.start()
         citizens = harness.Citizens(seed=31)
@@ -192,6 +208,7 @@ def main(argv=None):
             t0 = time.monotonic()
             while not stop.is_set():
                 rss.append((time.monotonic() - t0, server.rss_kb() or 0))
+                machine.append((time.monotonic() - t0, load_average(), cpu_seconds(server.pid)))
                 stop.wait(10)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -209,7 +226,10 @@ def main(argv=None):
 
     # Per minute.
     minutes = sorted({r[0] for r in soak.records})
-    print(f"{'min':>3} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'sign-in p50':>11} {'RSS MB':>7}")
+    # The server's own CPU per minute tells its work from the machine's: a p99 that rises while the server's CPU
+    # per minute stays flat and the load average rises was caused by something else on the machine.
+    print(f"{'min':>3} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'sign-in p50':>11} {'RSS MB':>7} "
+          f"{'server CPU s':>12} {'load':>5}   p99 ms: home ready services me")
     p99s = {}
     for m in minutes:
         rows = [r for r in soak.records if r[0] == m]
@@ -218,8 +238,13 @@ def main(argv=None):
         errors = sum(1 for r in rows if not r[3])
         p99s[m] = percentile(plain, 99)
         mem = [kb for t, kb in rss if m * 60 <= t < (m + 1) * 60]
+        inside = [(t, load, cpu) for t, load, cpu in machine if m * 60 <= t < (m + 1) * 60 + 10]
+        cpu = (inside[-1][2] - inside[0][2]) * 60 / max(1, inside[-1][0] - inside[0][0]) if len(inside) > 1 else 0
+        load = max((x[1] for x in inside), default=0)
+        per_op = " ".join(f"{percentile([r[2] for r in rows if r[1] == op], 99) * 1000:.0f}" for op in ("home", "ready", "services", "me"))
         print(f"{m + 1:>3} {len(rows):>8} {errors:>6} {percentile(plain, 50) * 1000:>7.1f} {p99s[m] * 1000:>7.1f} "
-              f"{max(plain, default=0) * 1000:>7.1f} {percentile(signin, 50) * 1000:>11.0f} {(max(mem) / 1024 if mem else 0):>7.1f}")
+              f"{max(plain, default=0) * 1000:>7.1f} {percentile(signin, 50) * 1000:>11.0f} {(max(mem) / 1024 if mem else 0):>7.1f} "
+              f"{cpu:>12.1f} {load:>5.2f}   {per_op}")
     print("RSS samples (MB, every 10 s): " + " ".join(f"{kb / 1024:.0f}" for _, kb in rss))
 
     errors = sum(1 for r in soak.records if not r[3])
