@@ -13,9 +13,10 @@ gateway, registers a pool of citizens, then sends requests at a fixed rate (open
 Every 10 s it samples the server's VmRSS (/proc/PID/status); every minute it prints the requests, errors and
 p50/p99 latency. At the end it judges:
 
-  - errors: no answer other than the expected 2xx, no dropped connection, no request late by more than 1 s;
-  - memory: the median RSS of the last minute is at most --rss-slack-mb (default 24) above that of the second
-    minute (runs of 3 minutes or more);
+  - errors: no answer other than the expected 2xx, no dropped connection, and at most 1 % of the requests sent
+    more than 1 s after they were due;
+  - memory: the lowest RSS sample of the last minute is at most --rss-slack-mb (default 24) above that of the
+    second minute (runs of 3 minutes or more; a sign-in's scrypt borrows 32 MB for a moment);
   - latency: the last minute's p99 is under 3× the first full minute's p99 + 50 ms.
 
     python3 bench/soak.py --minutes 10 [--rate 20] [--binary .build/release/portal] [--light-hashing]
@@ -41,6 +42,21 @@ sys.path.insert(0, str(ROOT / "Tests" / "security"))
 import harness  # noqa: E402
 
 MIX = [("home", 25), ("ready", 20), ("services", 25), ("me", 25), ("signin", 5)]
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of a process, in seconds, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def percentile(values, p):
@@ -167,6 +183,7 @@ def main(argv=None):
     server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
     failures = []
     rss = []
+    machine = []  # (seconds, 1-minute load average, the server's CPU seconds so far)
     try:
         server.start()
         citizens = harness.Citizens(seed=31)
@@ -192,6 +209,7 @@ def main(argv=None):
             t0 = time.monotonic()
             while not stop.is_set():
                 rss.append((time.monotonic() - t0, server.rss_kb() or 0))
+                machine.append((time.monotonic() - t0, load_average(), cpu_seconds(server.pid)))
                 stop.wait(10)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -209,7 +227,10 @@ def main(argv=None):
 
     # Per minute.
     minutes = sorted({r[0] for r in soak.records})
-    print(f"{'min':>3} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'sign-in p50':>11} {'RSS MB':>7}")
+    # The server's own CPU per minute tells its work from the machine's: a p99 that rises while the server's CPU
+    # per minute stays flat and the load average rises was caused by something else on the machine.
+    print(f"{'min':>3} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'sign-in p50':>11} {'RSS MB':>7} "
+          f"{'server CPU s':>12} {'load':>5}   p99 ms: home ready services me")
     p99s = {}
     for m in minutes:
         rows = [r for r in soak.records if r[0] == m]
@@ -218,27 +239,33 @@ def main(argv=None):
         errors = sum(1 for r in rows if not r[3])
         p99s[m] = percentile(plain, 99)
         mem = [kb for t, kb in rss if m * 60 <= t < (m + 1) * 60]
+        inside = [(t, load, cpu) for t, load, cpu in machine if m * 60 <= t < (m + 1) * 60 + 10]
+        cpu = (inside[-1][2] - inside[0][2]) * 60 / max(1, inside[-1][0] - inside[0][0]) if len(inside) > 1 else 0
+        load = max((x[1] for x in inside), default=0)
+        per_op = " ".join(f"{percentile([r[2] for r in rows if r[1] == op], 99) * 1000:.0f}" for op in ("home", "ready", "services", "me"))
         print(f"{m + 1:>3} {len(rows):>8} {errors:>6} {percentile(plain, 50) * 1000:>7.1f} {p99s[m] * 1000:>7.1f} "
-              f"{max(plain, default=0) * 1000:>7.1f} {percentile(signin, 50) * 1000:>11.0f} {(max(mem) / 1024 if mem else 0):>7.1f}")
+              f"{max(plain, default=0) * 1000:>7.1f} {percentile(signin, 50) * 1000:>11.0f} {(max(mem) / 1024 if mem else 0):>7.1f} "
+              f"{cpu:>12.1f} {load:>5.2f}   {per_op}")
     print("RSS samples (MB, every 10 s): " + " ".join(f"{kb / 1024:.0f}" for _, kb in rss))
 
     errors = sum(1 for r in soak.records if not r[3])
     late = sum(1 for r in soak.records if r[4] > 1.0)
     if errors:
         failures.append(f"{errors} errors: {dict(soak.errors)}; e.g. {soak.examples[:5]}")
-    if late:
+    if late > len(soak.records) // 100:
         failures.append(f"{late} requests went out more than 1 s after they were due (the generator or the server fell behind)")
     if not alive:
         failures.append("the server died:\n" + log_tail)
-    # Memory after warm-up: the median of the second minute's samples against the median of the last minute's.
-    # Medians, because a sign-in's scrypt takes 32 MB for a moment and a sample may land on one.
-    def median_mb(samples):
-        return percentile([kb for _, kb in samples], 50) / 1024 if samples else 0.0
-    warm_mb = median_mb([(t, kb) for t, kb in rss if 60 <= t < 120])
-    end_mb = median_mb([(t, kb) for t, kb in rss if t >= args.minutes * 60 - 60])
+    # Memory after warm-up: the floor (lowest sample) of the second minute against that of the last minute. Each
+    # sign-in's scrypt takes 32 MB for a moment and gives it back, so single samples jump by 32 or 64 MB; the
+    # floor is what the server keeps.
+    def floor_mb(samples):
+        return min(kb for _, kb in samples) / 1024 if samples else 0.0
+    warm_mb = floor_mb([(t, kb) for t, kb in rss if 60 <= t < 120])
+    end_mb = floor_mb([(t, kb) for t, kb in rss if t >= args.minutes * 60 - 60])
     growth_mb = end_mb - warm_mb
     if args.minutes >= 3 and growth_mb > args.rss_slack_mb:
-        failures.append(f"RSS grew by {growth_mb:.1f} MB from the second minute to the last (medians {warm_mb:.0f} → {end_mb:.0f} MB)")
+        failures.append(f"RSS grew by {growth_mb:.1f} MB from the second minute to the last (floors {warm_mb:.0f} → {end_mb:.0f} MB)")
     full = [m for m in minutes if (m + 1) * 60 <= args.minutes * 60]
     if len(full) >= 2 and p99s[full[-1]] > 3 * p99s[full[0]] + 0.05:
         failures.append(f"p99 went from {p99s[full[0]] * 1000:.0f} ms in minute 1 to {p99s[full[-1]] * 1000:.0f} ms in minute {full[-1] + 1}")
@@ -251,7 +278,7 @@ def main(argv=None):
     print(f"soak: {verdict} — {args.minutes:g} min at {args.rate:g}/s ({sent} requests, {errors} errors, {late} late); "
           f"p50 {percentile(all_plain, 50) * 1000:.1f} ms, p99 {percentile(all_plain, 99) * 1000:.1f} ms "
           f"(sign-in with its SMS code p50 {percentile(signins, 50) * 1000:.0f} ms, p99 {percentile(signins, 99) * 1000:.0f} ms); "
-          f"RSS {rss[0][1] / 1024:.0f} MB at start, median {warm_mb:.0f} MB in minute 2 and {end_mb:.0f} MB in the last minute "
+          f"RSS {rss[0][1] / 1024:.0f} MB at start, floor {warm_mb:.0f} MB in minute 2 and {end_mb:.0f} MB in the last minute "
           f"(max {max(kb for _, kb in rss) / 1024:.0f}); {time.time() - t_start:.0f} s in all")
     return 0 if not failures else 1
 

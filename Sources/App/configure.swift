@@ -172,10 +172,11 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
     }
 }
 
-/// Stops the hashing threads with the application.
+/// Stops the hashing and upload threads with the application.
 private struct HasherLifecycle: LifecycleHandler {
     func shutdownAsync(_ app: Application) async {
         await app.portal.hasher.shutdown()
+        await app.portal.uploads.shutdown()
     }
 }
 

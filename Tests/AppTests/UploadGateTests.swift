@@ -13,6 +13,7 @@ final class UploadGateTests: XCTestCase {
         XCTAssertEqual(firstValue, 1)
         XCTAssertEqual(second, 2)
         XCTAssertEqual(gate.inUse, 0)
+        await gate.shutdown()
     }
 
     func test_an_upload_that_waits_too_long_is_told_busy_with_a_retry_time() async throws {
@@ -30,6 +31,7 @@ final class UploadGateTests: XCTestCase {
         }
         try await holder.value
         XCTAssertEqual(gate.inUse, 0, "a refused upload gives back nothing it did not take")
+        await gate.shutdown()
     }
 
     func test_a_failing_upload_gives_its_slot_back() async throws {
@@ -41,5 +43,8 @@ final class UploadGateTests: XCTestCase {
         XCTAssertEqual(gate.inUse, 0)
         let value = try await gate.withSlot(retryAt: Date()) { 7 }
         XCTAssertEqual(value, 7)
+        let offloaded = try await gate.offload { 6 * 7 }
+        XCTAssertEqual(offloaded, 42)
+        await gate.shutdown()
     }
 }

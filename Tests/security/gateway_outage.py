@@ -34,7 +34,8 @@ def main(argv=None):
     parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
     parser.add_argument("--down", type=float, default=20.0, help="seconds the gateway's port is closed")
     parser.add_argument("--junk", type=float, default=4.0, help="seconds it then answers bytes that are not HTTP")
-    parser.add_argument("--recovery-timeout", type=float, default=75.0)
+    parser.add_argument("--recovery-timeout", type=float, default=150.0,
+                        help="seconds allowed for every SMS to go once the gateway accepts (back-off reaches 64 s by the 7th try)")
     args = parser.parse_args(argv)
 
     started = time.time()

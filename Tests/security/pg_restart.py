@@ -45,12 +45,13 @@ class Load:
         self.thread.start()
 
     def hit(self, name, method, path, body=None):
+        phase = self.phase  # the phase the call began in
         t = time.monotonic()
         try:
             status, _ = harness.call(self.port, method, path, body, timeout=30)
         except OSError:
             status = "dropped"
-        key = (self.phase, name)
+        key = (phase, name)
         self.answers[key][status] += 1
         self.slowest[key] = max(self.slowest[key], time.monotonic() - t)
 
@@ -127,8 +128,9 @@ def main(argv=None):
 
         load = Load(port, citizens)
         time.sleep(2)
+        load.phase = "stopping"
+        cluster.stop("fast")  # returns once the server is down (-w)
         load.phase = "down"
-        cluster.stop("fast")
         to_503 = poll_ready(port, 503, 20)
         time.sleep(args.down)
         alive_while_down = server.alive()

@@ -77,7 +77,7 @@ struct CounterService: Sendable {
                                    "Attach the scan of both sides of the ID card (.pdf, .docx or .doc, at most 5 MB).")
             throw AppError.validation(fields)
         }
-        let kind = try await UploadGate.offload { try Self.inspect(scan) }
+        let kind = try await portal.uploads.offload { try Self.inspect(scan) }
         guard fields.isEmpty, let person, let unit else { throw AppError.validation(fields) }
         try await AccountLimits(db: db, portal: portal).checkIDFree(person.idNumber.digits)
         try await AccountLimits(db: db, portal: portal).checkPhone(person.phone.e164)
@@ -87,7 +87,7 @@ struct CounterService: Sendable {
         // for the inserts.
         let scanID = UUID()
         let key = portal.keys.dataEncryption
-        let sealed = try await UploadGate.offload { Data(try Sealed.seal(scan.bytes, key: key, context: "scan:\(scanID.uuidString.lowercased())")) }
+        let sealed = try await portal.uploads.offload { Data(try Sealed.seal(scan.bytes, key: key, context: "scan:\(scanID.uuidString.lowercased())")) }
         return try await db.writeTransaction { tx in
             let now = portal.time.now()
             let scanRow = IDScan()

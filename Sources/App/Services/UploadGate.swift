@@ -17,11 +17,20 @@ final class UploadGate: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// One thread per slot for the uploads' CPU work. Not the shared blocking pool: SQLite runs its queries
+    /// there, and a readiness check queued behind two 5 MB parses waited 2 to 6 seconds.
+    private let pool: NIOThreadPool
 
     init(slots: Int = 2, wait: Duration = .seconds(15)) {
         self.slots = max(1, slots)
         self.wait = wait
         state = NIOLockedValueBox(State(free: max(1, slots)))
+        pool = NIOThreadPool(numberOfThreads: max(1, slots))
+        pool.start()
+    }
+
+    func shutdown() async {
+        try? await pool.shutdownGracefully()
     }
 
     /// Runs `body` holding a slot; throws `busy` when none frees within `wait`.
@@ -81,9 +90,9 @@ final class UploadGate: Sendable {
                  retryAt: retryAt)
     }
 
-    /// Byte-by-byte inspection and encryption of a 5 MB scan are plain CPU work: done on the blocking pool,
-    /// they leave Swift's few cooperative threads to the requests that only wait on the database.
-    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
+    /// Parsing, inspecting and encrypting a 5 MB scan are plain CPU work: done on the gate's own threads, they
+    /// leave Swift's few cooperative threads, and the database's, to the requests that only wait on it.
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(work)
     }
 }

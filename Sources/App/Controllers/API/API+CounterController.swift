@@ -37,8 +37,7 @@ struct APICounterController {
             throw AppError(.unsupportedMediaType, "unsupported_media_type",
                            Msg("Nội dung phải là multipart/form-data.", "The body must be multipart/form-data."))
         }
-        let form: DraftMultipart
-        do { form = try req.content.decode(DraftMultipart.self) } catch { throw AppError.invalidBody() }
+        let form = try await DraftMultipart.decode(req)
         let scan = form.idScan.map { file in ScanUpload(bytes: Array(buffer: file.data), fileName: file.filename) }
         let input = DraftInput(person: PersonInput(idNumber: form.idNumber, fullName: form.fullName, dateOfBirth: form.dateOfBirth,
                                                    phone: form.phone, email: form.email),

@@ -95,8 +95,7 @@ struct CounterWebController {
 
     func createDraft(req: Request) async throws -> Response {
         let staff = try await staff(req)
-        let form: DraftMultipart
-        do { form = try req.content.decode(DraftMultipart.self) } catch { throw AppError.invalidBody() }
+        let form = try await DraftMultipart.decode(req)
         let scan = form.idScan.flatMap { $0.data.readableBytes > 0 ? ScanUpload(bytes: Array(buffer: $0.data), fileName: $0.filename) : nil }
         let input = DraftInput(person: PersonInput(idNumber: form.idNumber, fullName: form.fullName, dateOfBirth: form.dateOfBirth, phone: form.phone, email: form.email),
                                unitID: form.unitId.flatMap(UUID.init(uuidString:)))

@@ -12,6 +12,17 @@ struct DraftMultipart: Content {
     var email: String?
     var unitId: String?
     var idScan: File?
+
+    /// The parser walks a 5 MB body byte by byte: on the upload threads, like the scan's inspection, so that
+    /// two uploads being read do not hold up every other request.
+    static func decode(_ req: Request) async throws -> DraftMultipart {
+        guard let body = req.body.data, let boundary = req.headers.contentType?.parameters["boundary"] else { throw AppError.invalidBody() }
+        do {
+            return try await req.portal.uploads.offload { try FormDataDecoder().decode(DraftMultipart.self, from: body, boundary: boundary) }
+        } catch {
+            throw AppError.invalidBody()
+        }
+    }
 }
 
 struct DraftPatch: Content {
