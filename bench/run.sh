@@ -21,6 +21,7 @@
 #   --db sqlite|postgres   (default sqlite)       --accounts N   (default 10000)
 #   --params chosen|peer   scrypt parameters for our server (default chosen)
 #   --smoke                every script for a few seconds, tiny data: checks the scripts, measures nothing
+#   WAIT_QUIET=SECONDS     before each measurement, wait up to that long for the machine's load to fall
 #
 # Everything runs on 127.0.0.1 only, each run is bounded in time, and results go to bench/results/.
 set -euo pipefail
@@ -45,11 +46,11 @@ while [ $# -gt 0 ]; do
     --accounts) N=$2; shift 2 ;;
     --params) PARAMS=$2; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) CMDS+=("$1"); shift ;;
   esac
 done
-[ ${#CMDS[@]} -gt 0 ] || { sed -n '2,27p' "$0"; exit 2; }
+[ ${#CMDS[@]} -gt 0 ] || { sed -n '2,28p' "$0"; exit 2; }
 
 # Durations and sizes; --smoke shrinks them all.
 if [ "$SMOKE" = 1 ]; then
@@ -67,7 +68,7 @@ CHOSEN_N=${CHOSEN_N:-16384} CHOSEN_R=${CHOSEN_R:-8} CHOSEN_P=${CHOSEN_P:-5}
 PEER_N=16384 PEER_R=8 PEER_P=5
 if [ "$PARAMS" = peer ]; then SN=$PEER_N SR=$PEER_R SP=$PEER_P; else SN=$CHOSEN_N SR=$CHOSEN_R SP=$CHOSEN_P; fi
 
-TAG=$DB-$N-$PARAMS$([ "$SMOKE" = 1 ] && echo -smoke || true)
+TAG=${BENCH_TAG:-$DB-$N-$PARAMS$([ "$SMOKE" = 1 ] && echo -smoke || true)}
 OUT=$BENCH/results/$TAG
 DATA=$WORK/$TAG
 mkdir -p "$OUT" "$DATA"
@@ -85,8 +86,15 @@ cleanup() {
   [ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
   [ -n "$GWPID" ] && kill -TERM "$GWPID" 2>/dev/null && wait "$GWPID" 2>/dev/null
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
+wait_quiet() {  # the machine is shared: wait (at most WAIT_QUIET seconds) for the 1-minute load to fall below 1.5
+  local limit=${WAIT_QUIET:-0} waited=0
+  while [ "$waited" -lt "$limit" ] && awk '{exit !($1 >= 1.5)}' /proc/loadavg; do sleep 5; waited=$((waited + 5)); done
+  [ "$limit" -gt 0 ] && log "load before the run: $(load) (waited ${waited}s)"
+  return 0
+}
 log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 note() {  # key value... -> results summary, with the time and the load average
@@ -235,13 +243,15 @@ cmd_seed() {
 }
 
 cmd_endpoints() {
+  wait_quiet
   gateway_start
   [ -s "$DATA/users.txt" ] || cmd_seed
   server_start
   note startup "ms=$BOOT_MS accounts=$N (start of the process to the first 200 from /health/ready)"
   sleep 3
   note rss_idle "mb=$(rss_mb)"
-  python3 "$BENCH/client.py" check "$BASE" "$GW" "$PASSWORD" "$(head -1 "$DATA/users.txt" | tr ' ' ':')" | tee -a "$OUT/summary.tsv"
+  # The last sample account: the tokens below use the first ones, and must not read this check's code.
+  python3 "$BENCH/client.py" check "$BASE" "$GW" "$PASSWORD" "$(tail -1 "$DATA/users.txt" | tr ' ' ':')" | tee -a "$OUT/summary.tsv"
   tokens_for "$TOKENS" "$DATA/tokens.txt"
   python3 "$BENCH/client.py" api-login "$BASE" "$GW" "$DEMO_PASSWORD" "$OFFICER" "$OFFICER2" >"$DATA/officer-tokens.txt"
   local cookie
@@ -267,6 +277,7 @@ cmd_endpoints() {
 }
 
 cmd_surge() {
+  wait_quiet
   gateway_start
   [ -s "$DATA/users.txt" ] || cmd_seed
   server_start
@@ -295,6 +306,7 @@ cmd_surge() {
 }
 
 cmd_hash() {
+  wait_quiet
   local count=20
   [ "$SMOKE" = 1 ] && count=2
   for p in "$CHOSEN_N $CHOSEN_R $CHOSEN_P" "$PEER_N $PEER_R $PEER_P" "32768 8 1" "32768 8 3" "65536 8 2" "131072 8 1" "8192 8 10" "16384 8 1"; do
@@ -304,6 +316,7 @@ cmd_hash() {
 }
 
 cmd_startup() {
+  wait_quiet
   local saved=$DBFILE
   DBFILE=empty
   fresh_db
@@ -320,6 +333,7 @@ cmd_startup() {
 }
 
 cmd_outbox() {
+  wait_quiet
   gateway_start
   [ -s "$DATA/users.txt" ] || cmd_seed
   server_start
@@ -362,6 +376,7 @@ cmd_outbox() {
 }
 
 cmd_peer() {
+  wait_quiet
   if [ ! -x "$PEER_DIR/.venv/bin/python" ]; then
     rm -rf "$PEER_DIR" && cp -r "$PEER_SRC" "$PEER_DIR" && chmod -R u+w "$PEER_DIR"
     python3 -m venv "$PEER_DIR/.venv" && "$PEER_DIR/.venv/bin/pip" install -q -r "$PEER_DIR/requirements.txt"

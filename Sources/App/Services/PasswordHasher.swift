@@ -2,6 +2,9 @@
 import Crypto
 import CryptoExtras
 import Foundation
+#if os(Linux)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import NIOConcurrencyHelpers
@@ -22,7 +25,12 @@ final class PasswordHasher: Sendable {
         pool = NIOThreadPool(numberOfThreads: max(1, threads))
         pool.start()
         let pool = self.pool
-        dummy = Task { (try? await pool.runIfActive { try Self.hashSync(Random.token(), parameters: parameters) }) ?? "" }
+        dummy = Task {
+            (try? await pool.runIfActive {
+                Self.yieldToRequests()
+                return try Self.hashSync(Random.token(), parameters: parameters)
+            }) ?? ""
+        }
     }
 
     func shutdown() async {
@@ -31,7 +39,20 @@ final class PasswordHasher: Sendable {
 
     func hash(_ password: String) async throws -> String {
         let parameters = self.parameters
-        return try await pool.runIfActive { try Self.hashSync(password, parameters: parameters) }
+        return try await pool.runIfActive {
+            Self.yieldToRequests()
+            return try Self.hashSync(password, parameters: parameters)
+        }
+    }
+
+    /// Hashing threads run at a lower priority (nice 10) than the event loops: when sign-ins keep every
+    /// hashing thread busy, a request that needs no hash still gets a core at once, instead of sharing it
+    /// evenly with a 0.1-second hash. Idle cores still hash at full speed. On Linux the nice value belongs
+    /// to the calling thread; setting it again is a cheap no-op.
+    static func yieldToRequests() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 
     /// Verifies against a stored hash. `nil` as stored means "no such account": the dummy is checked instead
@@ -40,7 +61,10 @@ final class PasswordHasher: Sendable {
         let target: String
         if let stored { target = stored } else { target = await dummy.value }
         verifications.withLockedValue { $0 += 1 }
-        let ok = try await pool.runIfActive { Self.verifySync(password, stored: target) }
+        let ok = try await pool.runIfActive {
+            Self.yieldToRequests()
+            return Self.verifySync(password, stored: target)
+        }
         return stored != nil && ok
     }
 
