@@ -61,6 +61,10 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: BodyLimits.json)
+    // A connection that sends and receives nothing for this long is closed: without it, connections opened and
+    // left silent (or stopped half-way through their headers) would be kept for ever. Longer than any request
+    // may legitimately wait (an upload's 15 s for a slot).
+    app.http.server.configuration.idleTimeout = .seconds(BodyLimits.idleConnectionSeconds)
 
     // Outermost first: metrics see every answer, errors are rendered before headers are added.
     app.middleware = Middlewares()

@@ -1,5 +1,6 @@
 // The upload slots: a few uploads at once, the next ones wait their turn, and past the wait they are told "busy".
 import Foundation
+import NIOPosix
 import XCTest
 @testable import App
 
@@ -45,6 +46,43 @@ final class UploadGateTests: XCTestCase {
         XCTAssertEqual(value, 7)
         let offloaded = try await gate.offload { 6 * 7 }
         XCTAssertEqual(offloaded, 42)
+        await gate.shutdown()
+    }
+
+    func test_a_body_that_arrives_too_slowly_is_told_too_slow_and_overdue_readings_close_the_gate() async throws {
+        let gate = UploadGate(slots: 1, wait: .milliseconds(100), timeLimit: .milliseconds(100))
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let fast = loop.makePromise(of: Int.self)
+        loop.scheduleTask(in: .milliseconds(10)) { fast.succeed(1) }
+        let value = try await gate.withinTimeLimit(fast.futureResult)
+        XCTAssertEqual(value, 1, "a body that arrives in time is handed on")
+        XCTAssertEqual(gate.overdue, 0)
+
+        let slow = [loop.makePromise(of: Int.self), loop.makePromise(of: Int.self)]
+        for promise in slow {
+            do {
+                _ = try await gate.withSlot(retryAt: Date()) { try await gate.withinTimeLimit(promise.futureResult) }
+                XCTFail("a body that never came was accepted")
+            } catch let error as AppError {
+                XCTAssertEqual(error.status, .requestTimeout)
+                XCTAssertEqual(error.code, "too_slow")
+            }
+        }
+        XCTAssertEqual(gate.inUse, 0, "the slot is free again at the time limit")
+        XCTAssertEqual(gate.overdue, 2, "both bodies are still being read")
+        do {
+            _ = try await gate.withSlot(retryAt: Date()) { XCTFail("ran while too many overdue bodies were open") }
+            XCTFail("no busy answer")
+        } catch let error as AppError {
+            XCTAssertEqual(error.code, "busy")
+        }
+        struct Gone: Error {}
+        slow[0].fail(Gone())
+        slow[1].succeed(2)
+        try await Task.sleep(for: .milliseconds(50))
+        XCTAssertEqual(gate.overdue, 0, "a reading that ends, however it ends, is no longer counted")
+        let again = try await gate.withSlot(retryAt: Date()) { 3 }
+        XCTAssertEqual(again, 3)
         await gate.shutdown()
     }
 }

@@ -8,6 +8,9 @@ demo officer of the commune one-stop desk, then:
      sent in 64 KB pieces over a few seconds → 413, while /health/ready keeps answering quickly;
   2. chunked: 6 MB with no Content-Length, slowly → 413 once the limit is passed, without waiting for the rest;
   3. declared: a Content-Length of 50 MB → 413 on the first 16 KB, without waiting for the rest;
+  3b. trickled: two uploads of a valid 1 MB PDF sent so slowly they would take 60 s hold both upload slots;
+     each is answered 408 at the server's time limit (UPLOAD_TIME_LIMIT_SECONDS, 10 s here), nothing is
+     stored for them, and a normal upload sent meanwhile gets a freed slot and is accepted;
   4. burst: 20 uploads of exactly 5 MB at once → every one answered (201, or 4xx/503 if refused), the number of
      id_scans rows equals the number of 201s, and the server's VmRSS is sampled before, at the peak and after.
 
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
 LIMIT = 5_242_880
+TIME_LIMIT_SECONDS = 10
 
 
 class Poller:
@@ -153,7 +157,7 @@ def main(argv=None):
     gateway = harness.Gateway()
     port = harness.free_port()
     database = f"sqlite://{tmp}/portal.sqlite"
-    env = harness.base_env(database, gateway.url, port)
+    env = harness.base_env(database, gateway.url, port, UPLOAD_TIME_LIMIT_SECONDS=TIME_LIMIT_SECONDS)
     server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
     failures = []
     figures = {}
@@ -214,11 +218,43 @@ def main(argv=None):
         if scans_before != 0:
             failures.append(f"{scans_before} scans stored by refused uploads")
 
+        # 3b. Two tricklers hold both slots; the time limit frees them for an upload sent at normal speed.
+        trickled = [None, None]
+        valid = harness.pdf_of_size(1_000_000)
+
+        def trickle(i):
+            c = citizens.new()
+            ct, head, data, tail = harness.multipart(harness.draft_fields(c, unit), "idScan", "cccd.pdf", "application/pdf", valid)
+            body = head + data + tail
+            t = time.monotonic()
+            status, sent = send_slowly(port, token, {"Content-Type": ct, "Content-Length": str(len(body))},
+                                       pieces_of(body, 16384), 6 * TIME_LIMIT_SECONDS)
+            trickled[i] = (status, time.monotonic() - t)
+
+        tricklers = [threading.Thread(target=trickle, args=(i,)) for i in range(2)]
+        for t in tricklers:
+            t.start()
+        time.sleep(1.5)
+        t0 = time.monotonic()
+        normal_status = harness.upload_draft(port, token, citizens.new(), unit, valid, timeout=60)[0]
+        normal_seconds = time.monotonic() - t0
+        for t in tricklers:
+            t.join()
+        figures["trickled"] = (f"two 1 MB uploads at ~17 KB/s: {[s for s, _ in trickled]} after "
+                               f"{', '.join(f'{d:.1f}' for _, d in trickled)} s; an upload sent meanwhile: {normal_status} "
+                               f"after {normal_seconds:.1f} s")
+        if [s for s, _ in trickled] != [408, 408]:
+            failures.append(f"trickled uploads: {trickled}, expected 408 at the time limit")
+        if normal_status != 201:
+            failures.append(f"the upload sent while the slots were held by tricklers: {normal_status}, expected 201")
+        if tables.count("SELECT COUNT(*) AS n FROM id_scans") != (1 if normal_status == 201 else 0):
+            failures.append("a trickled upload was stored")
+
         # 4. The bursts: the second and later ones show whether memory comes back to a plateau or keeps growing.
         time.sleep(1)
         baseline = server.rss_kb()
         payload = harness.pdf_of_size(LIMIT)
-        created_total = 0
+        created_total = 1 if normal_status == 201 else 0
         bursts = []
         for burst in range(args.bursts):
             sampler = RSSSampler(server.pid)
@@ -280,7 +316,7 @@ def main(argv=None):
         print("FAIL " + failure, file=sys.stderr)
     verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
     print(f"uploads: {verdict} in {time.time() - started:.0f} s — slow 5,242,881 bytes: {figures.get('slow')}; "
-          f"chunked 6 MB: {figures.get('chunked')}; declared 50 MB: {figures.get('declared')}; burst: {figures.get('burst')}")
+          f"chunked 6 MB: {figures.get('chunked')}; declared 50 MB: {figures.get('declared')}; trickled: {figures.get('trickled')}; burst: {figures.get('burst')}")
     return 0 if not failures else 1
 
 

@@ -84,6 +84,8 @@ struct AppConfig: Sendable {
     var rateLimitPerIPPerHour: Int
     /// ID look-ups per officer per rolling hour (R4).
     var lookupLimitPerHour: Int
+    /// Seconds an ID-card upload may take to arrive once it holds an upload slot; a slower sender gets 408.
+    var uploadTimeLimitSeconds: Int
     var phoneAccountLimit: Int
     var allowCMNDForNewAccounts: Bool
     var scrypt: ScryptParameters
@@ -176,6 +178,7 @@ struct AppConfig: Sendable {
             otp: otp,
             rateLimitPerIPPerHour: try reader.int("RATE_LIMIT_PER_IP_PER_HOUR", default: 100, range: 1...1_000_000),
             lookupLimitPerHour: try reader.int("LOOKUP_LIMIT_PER_HOUR", default: Self.defaultLookupLimitPerHour, range: 1...1_000_000),
+            uploadTimeLimitSeconds: try reader.int("UPLOAD_TIME_LIMIT_SECONDS", default: 60, range: 1...600),
             phoneAccountLimit: try reader.int("PHONE_ACCOUNT_LIMIT", default: 1, range: 1...100),
             allowCMNDForNewAccounts: try reader.bool("ALLOW_CMND_FOR_NEW_ACCOUNTS", default: false),
             scrypt: scrypt,

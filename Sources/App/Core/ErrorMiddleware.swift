@@ -127,4 +127,6 @@ extension Request {
 enum BodyLimits {
     static let json = 64 * 1024
     static let form = 64 * 1024
+    /// Seconds a connection may stay silent before it is closed.
+    static let idleConnectionSeconds: Int64 = 75
 }

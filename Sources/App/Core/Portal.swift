@@ -24,7 +24,7 @@ final class Portal: Sendable {
         self.metrics = metrics
         self.outboxSignal = OutboxSignal()
         self.hasher = PasswordHasher(parameters: config.scrypt)
-        self.uploads = UploadGate()
+        self.uploads = UploadGate(timeLimit: .seconds(config.uploadTimeLimitSeconds))
         self.devInbox = devInbox
     }
 }

@@ -2,16 +2,25 @@
 // while it is collected, inspected and encrypted, and a few copies of it on the way to the database; twenty at
 // once grew the server by 340 MB and starved the database pool until other requests failed. Uploads beyond the
 // slots wait, their bodies left unread in the socket, and are refused with 503 and Retry-After if no slot frees.
+// Once it holds a slot, a body must arrive within the time limit: a sender trickling bytes is answered 408 and
+// its slot goes to the next upload. What it still sends is read (at most the size limit) by an "overdue" reading
+// that no slot covers; while a few of those are open, new uploads are refused at once, so memory stays bounded.
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 
 final class UploadGate: Sendable {
     let slots: Int
     let wait: Duration
+    /// How long a body may take to arrive once it holds a slot.
+    let timeLimit: Duration
+    /// Bodies past their time limit still being read; at this many, new uploads are refused at once.
+    let maxOverdue: Int
 
     private struct State {
         var free: Int
+        var overdue = 0
         var nextTicket = 0
         var waiting: [(ticket: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     }
@@ -21,9 +30,11 @@ final class UploadGate: Sendable {
     /// there, and a readiness check queued behind two 5 MB parses waited 2 to 6 seconds.
     private let pool: NIOThreadPool
 
-    init(slots: Int = 2, wait: Duration = .seconds(15)) {
+    init(slots: Int = 2, wait: Duration = .seconds(15), timeLimit: Duration = .seconds(60)) {
         self.slots = max(1, slots)
         self.wait = wait
+        self.timeLimit = timeLimit
+        self.maxOverdue = 2 * max(1, slots)
         state = NIOLockedValueBox(State(free: max(1, slots)))
         pool = NIOThreadPool(numberOfThreads: max(1, slots))
         pool.start()
@@ -33,15 +44,40 @@ final class UploadGate: Sendable {
         try? await pool.shutdownGracefully()
     }
 
-    /// Runs `body` holding a slot; throws `busy` when none frees within `wait`.
+    /// Runs `body` holding a slot; throws `busy` when none frees within `wait`, or at once while too many
+    /// overdue bodies are still being read.
     func withSlot<T: Sendable>(retryAt: @autoclosure () -> Date, _ body: () async throws -> T) async throws -> T {
-        guard await acquire() else { throw Self.busy(retryAt: retryAt()) }
+        guard overdue < maxOverdue, await acquire() else { throw Self.busy(retryAt: retryAt()) }
         defer { release() }
         return try await body()
     }
 
     /// Uploads in progress right now, for tests and metrics.
     var inUse: Int { state.withLockedValue { slots - $0.free } }
+
+    /// Bodies answered 408 that their senders are still sending.
+    var overdue: Int { state.withLockedValue { $0.overdue } }
+
+    /// Waits for `reading` (a body being collected) until the time limit; past it, throws `too_slow` and leaves
+    /// the reading to finish or fail on its own, counted as overdue until it does.
+    func withinTimeLimit<T: Sendable>(_ reading: EventLoopFuture<T>) async throws -> T {
+        let settled = NIOLockedValueBox(false)
+        let limit = TimeAmount.nanoseconds(Int64(timeLimit.components.seconds) * 1_000_000_000
+                                           + timeLimit.components.attoseconds / 1_000_000_000)
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            let timer = reading.eventLoop.scheduleTask(in: limit) { [self] in
+                guard settled.withLockedValue({ s in defer { s = true }; return !s }) else { return }
+                state.withLockedValue { $0.overdue += 1 }
+                reading.whenComplete { [self] _ in state.withLockedValue { $0.overdue -= 1 } }
+                c.resume(throwing: Self.tooSlow)
+            }
+            reading.whenComplete { result in
+                guard settled.withLockedValue({ s in defer { s = true }; return !s }) else { return }
+                timer.cancel()
+                c.resume(with: result)
+            }
+        }
+    }
 
     private func acquire() async -> Bool {
         let ticket: Int? = state.withLockedValue { s in
@@ -82,6 +118,10 @@ final class UploadGate: Sendable {
         }
         waiter?.resume(returning: true)
     }
+
+    static let tooSlow = AppError(.requestTimeout, "too_slow",
+                                  Msg("Tệp gửi lên quá chậm nên đã bị dừng. Vui lòng kiểm tra đường truyền và gửi lại.",
+                                      "The file arrived too slowly and was stopped. Please check the connection and send it again."))
 
     static func busy(retryAt: Date) -> AppError {
         AppError(.serviceUnavailable, "busy",

@@ -115,7 +115,8 @@ struct APICounterController {
 }
 
 /// Refuses an upload whose declared length is already over the limit, without reading the rest of it; then
-/// waits for one of the upload slots before the body is collected, so only a few bodies are in memory at once.
+/// waits for one of the upload slots before the body is collected, so only a few bodies are in memory at once,
+/// and gives the body the gate's time limit to arrive.
 struct UploadLimit: AsyncMiddleware {
     let limit: Int
     /// What a caller told "busy" is asked to wait before sending again.
@@ -127,8 +128,11 @@ struct UploadLimit: AsyncMiddleware {
                            Msg("Tệp đính kèm vượt quá 5 MB.", "The attachment is larger than 5 MB."),
                            fields: ["idScan": Msg("Tệp đính kèm vượt quá 5 MB.", "The attachment is larger than 5 MB.")])
         }
-        return try await request.portal.uploads.withSlot(retryAt: request.now.addingTimeInterval(Self.retryAfter)) {
-            try await next.respond(to: request)
+        let gate = request.portal.uploads
+        return try await gate.withSlot(retryAt: request.now.addingTimeInterval(Self.retryAfter)) {
+            // The body is read here, within the time limit; the route then finds it collected.
+            _ = try await gate.withinTimeLimit(request.body.collect(max: limit))
+            return try await next.respond(to: request)
         }
     }
 }
