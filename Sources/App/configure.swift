@@ -39,6 +39,12 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
         // requests queue here until their 5-second limit ran out, and then go again though the gateway had them.
         app.http.client.configuration.connectionPool = .init(idleTimeout: .seconds(60),
                                                              concurrentHTTP1ConnectionsPerHostSoftLimit: OutboxWorker.maxInFlight)
+        // A connection the gateway refuses fails its message at once, and the outbox's own back-off and probe
+        // decide when to try again: the client's own retrying kept each try waiting for the whole timeout, and
+        // its growing pause between connection attempts held delivery back for a minute after the gateway was
+        // back. A connection that does not open within 2 s counts as no answer.
+        app.http.client.configuration.connectionPool.retryConnectionEstablishment = false
+        app.http.client.configuration.timeout.connect = .seconds(2)
         sms = HTTPSMSGateway(url: url, token: config.smsGatewayToken, client: app.http.client.shared)
     } else {
         let inbox = DevSMSInbox()

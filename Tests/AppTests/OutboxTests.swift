@@ -125,12 +125,90 @@ final class OutboxTests: XCTestCase {
         }
     }
 
-    func test_backoff_doubles_and_is_capped_at_five_minutes() {
+    func test_backoff_doubles_and_is_capped_at_five_minutes_for_notices_and_one_for_codes() {
         for attempt in 1...20 {
-            let delay = OutboxWorker.backoff(attempt: attempt)
-            let base = min(300, pow(2, Double(attempt - 1)))
-            XCTAssertGreaterThanOrEqual(delay, base * 0.8)
-            XCTAssertLessThanOrEqual(delay, base * 1.2)
+            for (code, cap) in [(false, 300.0), (true, 60.0)] {
+                let delay = OutboxWorker.backoff(attempt: attempt, code: code)
+                let base = min(cap, pow(2, Double(attempt - 1)))
+                XCTAssertGreaterThanOrEqual(delay, base * 0.8)
+                XCTAssertLessThanOrEqual(delay, base * 1.2)
+            }
+        }
+    }
+
+    func test_a_gateway_answering_control_bytes_has_its_answer_recorded_and_the_message_retried() async throws {
+        try await withEachDatabase { ctx in
+            ctx.sms.answer = { _ in .retry("HTTP 500: \u{0}\u{1}garbage\u{7F}") }
+            let worker = self.worker(ctx)
+            let message = try await self.enqueue(ctx)
+            try await worker.runOnce()
+            let stored = try await self.reload(ctx, message)
+            XCTAssertEqual(stored.status, .queued)
+            XCTAssertNil(stored.leaseUntil, "the outcome was recorded, so the message does not wait for its lease")
+            XCTAssertEqual(stored.lastError, "HTTP 500: ??garbage?")
+            ctx.sms.answer = { _ in .permanent("HTTP 400: \u{0}") }
+            ctx.time.advance(10)
+            try await worker.runOnce()
+            let refused = try await self.reload(ctx, message)
+            XCTAssertEqual(refused.status, .failed)
+            XCTAssertEqual(refused.lastError, "HTTP 400: ?")
+        }
+    }
+
+    func test_a_probe_finds_the_gateway_back_and_every_waiting_message_goes_at_once() async throws {
+        try await withEachDatabase { ctx in
+            ctx.sms.answer = { _ in .retry("connection refused") }
+            let worker = self.worker(ctx)
+            var messages: [OutboxMessage] = []
+            for i in 0..<3 { messages.append(try await self.enqueue(ctx, text: "Thong bao \(i)")) }
+            for _ in 0..<6 {
+                try await worker.runOnce()
+                ctx.time.advance(70)
+            }
+            try await worker.runOnce()      // every one waits out a back-off of about a minute now
+            let noneDue = try await worker.runOnce()
+            XCTAssertEqual(noneDue, 0)
+            let received = ctx.sms.sent.count
+            ctx.sms.answer = { _ in .accepted }
+            let probed = try await worker.probeOnce()
+            XCTAssertTrue(probed)
+            XCTAssertEqual(ctx.sms.sent.count, received + 1, "one message tries the gateway, not all of them")
+            let rest = try await worker.runOnce()
+            XCTAssertEqual(rest, 2, "the others are due as soon as the probe got through")
+            for message in messages {
+                let stored = try await self.reload(ctx, message)
+                XCTAssertEqual(stored.status, .sent)
+            }
+            let nothing = try await worker.probeOnce()
+            XCTAssertFalse(nothing, "no probe while nothing waits after a failure")
+        }
+    }
+
+    func test_when_a_failed_message_gets_through_the_waiting_ones_go_at_once() async throws {
+        try await withEachDatabase { ctx in
+            ctx.sms.answer = { _ in .retry("connection refused") }
+            let worker = self.worker(ctx)
+            let first = try await self.enqueue(ctx)
+            let second = try await self.enqueue(ctx, text: "Tai khoan cua ban da duoc tao")
+            for _ in 0..<3 {
+                try await worker.runOnce()
+                ctx.time.advance(400)
+            }
+            // The second has drawn a long back-off; the first is due now and finds the gateway back.
+            try await OutboxMessage.query(on: ctx.app.db).filter(\.$id == second.id!)
+                .set(\.$nextAttemptAt, to: ctx.time.now().addingTimeInterval(250)).update()
+            try await OutboxMessage.query(on: ctx.app.db).filter(\.$id == first.id!)
+                .set(\.$nextAttemptAt, to: ctx.time.now()).update()
+            ctx.sms.answer = { _ in .accepted }
+            let sentFirst = try await worker.runOnce()
+            XCTAssertEqual(sentFirst, 1)
+            let firstStored = try await self.reload(ctx, first)
+            XCTAssertEqual(firstStored.status, .sent)
+            let sentSecond = try await worker.runOnce()
+            XCTAssertEqual(sentSecond, 1, "the waiting message is due as soon as the gateway is back")
+            let stored = try await self.reload(ctx, second)
+            XCTAssertEqual(stored.status, .sent)
+            XCTAssertEqual(stored.attempts, 4, "sent once more, not twice")
         }
     }
 

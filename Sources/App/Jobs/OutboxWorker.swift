@@ -36,8 +36,23 @@ struct OutboxWorker: Sendable {
     func run() async {
         logger.info("Outbox worker started")
         let inFlight = NIOLockedValueBox(0)
+        var lastProbe = Date.distantPast
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
+                if portal.time.now().timeIntervalSince(lastProbe) >= Self.probeInterval {
+                    lastProbe = portal.time.now()
+                    do {
+                        if let row = try await claimProbe() {
+                            inFlight.withLockedValue { $0 += 1 }
+                            group.addTask {
+                                await self.deliver(row)
+                                inFlight.withLockedValue { $0 -= 1 }
+                            }
+                        }
+                    } catch {
+                        logger.error("Outbox probe failed: \(String(reflecting: error))")
+                    }
+                }
                 let wanted = min(batchSize, Self.maxInFlight - inFlight.withLockedValue { $0 })
                 var claimed = 0
                 if wanted > 0 {
@@ -76,6 +91,33 @@ struct OutboxWorker: Sendable {
         let give_up_at: Date
     }
 
+    /// While messages wait out a back-off after failures, one of them is tried this often whatever its back-off
+    /// says: the gateway's recovery is noticed within seconds, and a down gateway sees one try per interval.
+    static let probeInterval: TimeInterval = 5
+
+    /// Claims the failed message due soonest, even if not due yet, to learn whether the gateway is back.
+    func claimProbe() async throws -> Claimed? {
+        let now = portal.time.now()
+        let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
+        return try await db.sql.raw("""
+            UPDATE outbox_messages SET lease_until = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1, updated_at = \(bind: now)
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE status = 'queued' AND attempts > 0 AND next_attempt_at > \(bind: now) AND (lease_until IS NULL OR lease_until < \(bind: now))
+                ORDER BY next_attempt_at LIMIT 1 \(lock)
+            )
+            RETURNING id, reference, recipient, text_sealed, kind, attempts, expires_at, give_up_at
+            """).first(decoding: Claimed.self)
+    }
+
+    /// Tries the probe message now (what `run` does every few seconds); true when there was one.
+    @discardableResult
+    func probeOnce() async throws -> Bool {
+        guard let row = try await claimProbe() else { return false }
+        await deliver(row)
+        return true
+    }
+
     /// One statement marks the rows as ours, so two workers (or two instances) never send the same row at
     /// once; PostgreSQL skips rows another worker is claiming instead of waiting for it.
     func claim(limit: Int? = nil) async throws -> [Claimed] {
@@ -111,12 +153,15 @@ struct OutboxWorker: Sendable {
             case .accepted:
                 try await finish(row, status: .sent, error: nil)
                 portal.metrics.outboxResult("sent")
-            case let .permanent(answer):
+                if row.attempts > 1 { try await gatewayRecovered() }
+            case let .permanent(raw):
+                let answer = Self.printable(raw)
                 logger.warning("SMS \(row.reference) refused by the gateway: \(answer)")
                 try await finish(row, status: .failed, error: answer)
                 portal.metrics.outboxResult("failed")
-            case let .retry(reason):
-                let next = portal.time.now().addingTimeInterval(Self.backoff(attempt: row.attempts))
+            case let .retry(raw):
+                let reason = Self.printable(raw)
+                let next = portal.time.now().addingTimeInterval(Self.backoff(attempt: row.attempts, code: row.expires_at != nil))
                 if next > row.give_up_at {
                     try await finish(row, status: .failed, error: "gave up after 24 hours: \(reason)")
                     portal.metrics.outboxResult("failed")
@@ -146,11 +191,31 @@ struct OutboxWorker: Sendable {
             .update()
     }
 
-    /// 1 s, 2 s, 4 s … capped at 5 minutes, each with ±20 % jitter so that a recovering gateway
-    /// is not hit by every waiting message at the same instant.
-    static func backoff(attempt: Int) -> TimeInterval {
-        let base = min(300, pow(2, Double(max(0, attempt - 1))))
+    /// 1 s, 2 s, 4 s … capped at 5 minutes for notices and at 1 minute for codes (they expire in minutes, so a
+    /// code waiting 5 minutes for its next try would arrive dead), each with ±20 % jitter so that a recovering
+    /// gateway is not hit by every waiting message at the same instant.
+    static func backoff(attempt: Int, code: Bool = false) -> TimeInterval {
+        let base = min(code ? 60 : 300, pow(2, Double(max(0, attempt - 1))))
         return base * Double.random(in: 0.8...1.2)
+    }
+
+    /// A message that had failed has just been accepted: the gateway is back, so the messages waiting out their
+    /// back-off are due now instead of minutes later. The in-flight window still limits how many go at once.
+    private func gatewayRecovered() async throws {
+        let now = portal.time.now()
+        try await db.sql.raw("""
+            UPDATE outbox_messages SET next_attempt_at = \(bind: now)
+            WHERE status = 'queued' AND attempts > 0 AND next_attempt_at > \(bind: now) AND lease_until IS NULL
+            """).run()
+        portal.outboxSignal.notify()
+    }
+
+    /// What the gateway answered, fit to store: a gateway answering garbage sent a NUL byte, which PostgreSQL
+    /// refuses in text, so the outcome was never recorded and the message waited out its 60-second lease.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(300).map {
+            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? "?" : $0
+        }))
     }
 
     static func queueDepth(on db: any Database) async throws -> Int {
