@@ -15,5 +15,6 @@ enum Migrations {
         app.migrations.add(CreateStaffTables())
         app.migrations.add(CreateCitizenDraft())
         app.migrations.add(AddExpiryIndexes())
+        app.migrations.add(AddRetentionIndexes())
     }
 }
