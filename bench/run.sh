@@ -196,6 +196,8 @@ run_wrk() {  # name conns duration path [lua]; env BENCH_* for the scripts; samp
   BENCH_THREADS=$THREADS wrk -t"$THREADS" -c"$conns" -d"$dur" --timeout "$WRK_TIMEOUT" -s "$lua" "$BASE$path" \
     >"$OUT/wrk-$name.txt" 2>&1 &
   local wpid=$!
+  # PERF_DIR=…: a CPU profile of the server during each run (perf report -i $PERF_DIR/NAME.data).
+  [ -n "${PERF_DIR:-}" ] && { mkdir -p "$PERF_DIR"; perf record -F 499 -g -p "$SPID" -o "$PERF_DIR/$name.data" -- sleep "${dur%s}" >/dev/null 2>&1 & }
   while kill -0 "$wpid" 2>/dev/null; do
     sleep 1
     r=$(rss_mb)

@@ -15,7 +15,7 @@ final class CommandTests: XCTestCase {
             XCTAssertTrue(result.account.passwordTemporary)
             let province = try await Unit.query(on: ctx.app.db).filter(\.$name == "Tỉnh Hưng Yên").all()
             XCTAssertEqual(province.count, 1)
-            let staff = try await StaffDirectory(db: ctx.app.db).context(for: result.account)
+            let staff = try await StaffDirectory(db: ctx.app.db).context(for: AccountRecord(result.account))
             XCTAssertEqual(staff.adminRole(over: province[0]), .super_admin)
 
             // Signing in leads to the password change first.

@@ -20,7 +20,8 @@ struct PasswordService: Sendable {
     }
 
     func change(_ signedIn: SignedIn, current: String?, new: String?) async throws {
-        let account = signedIn.account
+        // The account as it is now, not as the session check read it: this request writes it.
+        guard let account = try await Account.find(signedIn.account.id, on: db) else { throw AppError.unauthorized }
         guard let current, !current.isEmpty else { throw AppError.validation(["currentPassword": PersonValidation.required]) }
         guard try await hasher.verify(current, against: account.passwordHash) else {
             throw AppError.validation(["currentPassword": Msg("Mật khẩu hiện tại không đúng.", "The current password is not correct.")])

@@ -19,7 +19,7 @@ enum RequestForms {
         return (regular, bold)
     }
 
-    static func form(for draft: CitizenDraft, officer: Account, unit: Unit?, province: Unit?, portal: Portal) -> RequestForm {
+    static func form(for draft: CitizenDraft, officer: AccountRecord, unit: Unit?, province: Unit?, portal: Portal) -> RequestForm {
         RequestForm(portalName: portal.config.portalName, unitName: unit?.name ?? "", provinceName: province?.name,
                     fullName: draft.fullName, idNumber: draft.idNumber,
                     dateOfBirth: (try? DateOfBirth(iso: draft.dateOfBirth).display) ?? draft.dateOfBirth,
@@ -27,7 +27,7 @@ enum RequestForms {
                     officerName: officer.fullName, date: portal.time.now(), reference: draft.id!.uuidString.lowercased())
     }
 
-    static func pdf(for draft: CitizenDraft, officer: Account, req: Request) async throws -> Data {
+    static func pdf(for draft: CitizenDraft, officer: AccountRecord, req: Request) async throws -> Data {
         let unit = try await Unit.find(draft.unitID, on: req.db)
         let rootID = unit?.path.split(separator: "/").first.flatMap { UUID(uuidString: String($0)) }
         let province = try await rootID.asyncMap { try await Unit.find($0, on: req.db) } ?? nil

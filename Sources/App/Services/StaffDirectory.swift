@@ -9,7 +9,7 @@ struct Grant: Sendable {
 }
 
 struct StaffContext: Sendable {
-    let account: Account
+    let account: AccountRecord
     /// Live grants at active units.
     let grants: [Grant]
     /// Every officer grant ever revoked, to tell "revoked" from "never granted".
@@ -45,8 +45,8 @@ struct StaffContext: Sendable {
 struct StaffDirectory: Sendable {
     let db: any Database
 
-    func context(for account: Account) async throws -> StaffContext {
-        let roles = try await StaffRole.query(on: db).filter(\.$accountID == account.id!).all()
+    func context(for account: AccountRecord) async throws -> StaffContext {
+        let roles = try await StaffRole.query(on: db).filter(\.$accountID == account.id).all()
         let unitIDs = Set(roles.map(\.unitID))
         let units = try await Unit.query(on: db).filter(\.$id ~~ Array(unitIDs)).all()
         let byID = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0) })

@@ -78,7 +78,7 @@ struct StaffService: Sendable {
 
     // MARK: Requests for officer rights
 
-    func request(by account: Account, unitID: UUID?, position: String?, actor: AuditLog.Actor) async throws -> RightsRequest {
+    func request(by account: AccountRecord, unitID: UUID?, position: String?, actor: AuditLog.Actor) async throws -> RightsRequest {
         guard let unitID, let unit = try await Unit.find(unitID, on: db), unit.active else {
             throw AppError.validation(["unitId": Msg("Cần chọn đơn vị công tác.", "Choose your unit.")])
         }
@@ -86,7 +86,7 @@ struct StaffService: Sendable {
         guard position.count >= 2, position.count <= 100 else {
             throw AppError.validation(["position": Msg("Cần ghi chức vụ, vị trí công tác (2–100 ký tự).", "Give your position (2–100 characters).")])
         }
-        let pending = try await RightsRequest.query(on: db).filter(\.$accountID == account.id!).filter(\.$unitID == unitID)
+        let pending = try await RightsRequest.query(on: db).filter(\.$accountID == account.id).filter(\.$unitID == unitID)
             .filter(\.$status == .pending).count()
         if pending > 0 {
             throw AppError(.conflict, "request_pending", Msg("Bạn đã có một yêu cầu đang chờ duyệt tại đơn vị này.", "You already have a pending request at this unit."))
@@ -94,7 +94,7 @@ struct StaffService: Sendable {
         let portal = self.portal
         return try await db.writeTransaction { tx in
             let request = RightsRequest()
-            request.accountID = account.id!
+            request.accountID = account.id
             request.unitID = unitID
             request.position = position
             request.status = .pending

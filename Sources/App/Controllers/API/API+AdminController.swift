@@ -24,7 +24,7 @@ struct APIAdminController {
         let units = staff.grants.map(\.unit).filter { seen.insert($0.id!).inserted }
         let oneStop = staff.officerUnits
         return AdminMeResponse(
-            accountId: staff.account.id!, fullName: staff.account.fullName,
+            accountId: staff.account.id, fullName: staff.account.fullName,
             units: units.map { UnitView($0, language: language) },
             roles: staff.grants.filter { $0.role.role != .member }.map { RoleView(unitId: $0.unit.id!, unitName: $0.unit.name, role: $0.role.role.rawValue) },
             canCreateCitizenAccounts: reasons.isEmpty && !oneStop.isEmpty,
@@ -179,7 +179,7 @@ struct AuditQuery {
 
     init(req: Request, staff: StaffContext) throws {
         prefixes = staff.adminGrants.map(\.unit.path)
-        accountID = staff.account.id!
+        accountID = staff.account.id
         action = req.query[String.self, at: "action"].flatMap { $0.isEmpty ? nil : $0 }
         actor = req.query[String.self, at: "actor"].flatMap { $0.isEmpty ? nil : $0 }
         let iso = ISO8601DateFormatter()

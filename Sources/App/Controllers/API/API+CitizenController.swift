@@ -87,7 +87,7 @@ struct APICitizenController {
 
     func sessions(req: Request) async throws -> Page<SessionItem> {
         let signedIn = try req.requireSignedIn()
-        let sessions = try await Sessions(db: req.db, portal: req.portal).active(account: signedIn.account.id!)
+        let sessions = try await Sessions(db: req.db, portal: req.portal).active(account: signedIn.account.id)
         let items = sessions.map {
             SessionItem(id: $0.id!, kind: $0.kind.rawValue, current: $0.id == signedIn.session.id, clientAddress: $0.clientAddress,
                         userAgent: $0.userAgent, createdAt: RFC3339.string($0.createdAt), lastSeenAt: RFC3339.string($0.lastSeenAt))
@@ -109,7 +109,7 @@ struct APICitizenController {
 
     func logout(req: Request) async throws -> HTTPStatus {
         let signedIn = try req.requireSignedIn()
-        try await Sessions(db: req.db, portal: req.portal).end(signedIn.session.id!)
+        try await Sessions(db: req.db, portal: req.portal).end(signedIn.session.id)
         return .noContent
     }
 

@@ -274,7 +274,7 @@ struct CitizenWebController {
 
     func logout(req: Request) async throws -> Response {
         if let signedIn = req.signedIn {
-            try await Sessions(db: req.db, portal: req.portal).end(signedIn.session.id!)
+            try await Sessions(db: req.db, portal: req.portal).end(signedIn.session.id)
         }
         let response = req.redirect(to: "/", redirectType: .normal)
         SessionCookie.clear(on: response, config: req.portal.config)
@@ -433,7 +433,7 @@ struct CitizenWebController {
 
     func sessions(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        let rows = try await Sessions(db: req.db, portal: req.portal).active(account: signedIn.account.id!).map {
+        let rows = try await Sessions(db: req.db, portal: req.portal).active(account: signedIn.account.id).map {
             SessionsPage.Row(id: $0.id!.uuidString.lowercased(), current: $0.id == signedIn.session.id, createdAt: VietnamTime.dateTime($0.createdAt),
                              lastSeenAt: VietnamTime.dateTime($0.lastSeenAt), clientAddress: $0.clientAddress, userAgent: $0.userAgent)
         }

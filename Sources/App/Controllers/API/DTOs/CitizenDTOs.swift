@@ -70,8 +70,8 @@ struct MeResponse: Content {
     let createdAt: String
     let passwordChangeRequired: Bool
 
-    init(_ account: Account) {
-        id = account.id!
+    init(_ account: AccountRecord) {
+        id = account.id
         idNumber = account.idNumber
         fullName = account.fullName
         dateOfBirth = account.dateOfBirth
