@@ -158,7 +158,7 @@ struct OTPService: Sendable {
         guard trimmed.count == 6, ConstantTime.equal(Array(given.utf8), Array(storedMAC.utf8)) else {
             return .wrong(remaining: settings.maxAttempts - attempts)
         }
-        if consume { try await OTPChallenge.query(on: db).filter(\.$id == flowID).delete() }
+        if consume { try await db.sql.raw("DELETE FROM otp_challenges WHERE flow_id = \(bind: flowID)").run() }
         return .ok
     }
 

@@ -18,19 +18,16 @@ struct Sessions: Sendable {
     }
 
     /// Creates a session and returns the token (shown once; only its hash is kept).
-    func create(account: UUID, kind: AuthSession.Kind, clientAddress: String, userAgent: String) async throws -> (token: String, session: AuthSession) {
+    func create(account: UUID, kind: AuthSession.Kind, clientAddress: String, userAgent: String) async throws -> (token: String, session: SessionRecord) {
         let now = portal.time.now()
         let token = Random.token(bytes: 32)
-        let session = AuthSession()
-        session.accountID = account
-        session.tokenHash = Self.hash(token, key: portal.keys.token)
-        session.kind = kind
-        session.clientAddress = clientAddress
-        session.userAgent = String(userAgent.prefix(200))
-        session.createdAt = now
-        session.lastSeenAt = now
-        session.expiresAt = now.addingTimeInterval(Self.absoluteTimeout)
-        try await session.create(on: db)
+        let session = SessionRecord(id: UUID(), accountID: account, kind: kind, createdAt: now, lastSeenAt: now,
+                                    expiresAt: now.addingTimeInterval(Self.absoluteTimeout))
+        try await db.sql.raw("""
+            INSERT INTO auth_sessions (id, account_id, token_hash, kind, client_address, user_agent, created_at, last_seen_at, expires_at)
+            VALUES (\(bind: session.id), \(bind: account), \(bind: Self.hash(token, key: portal.keys.token)), \(bind: kind.rawValue),
+                    \(bind: clientAddress), \(bind: String(userAgent.prefix(200))), \(bind: now), \(bind: now), \(bind: session.expiresAt))
+            """).run()
         return (token, session)
     }
 
@@ -41,9 +38,7 @@ struct Sessions: Sendable {
         let now = portal.time.now()
         guard token.count >= 20, token.count <= 100 else { return nil }
         guard let row = try await db.sql.raw("""
-            SELECT s.id, s.account_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, s.ended_at,
-                   a.id_number, a.full_name, a.date_of_birth, a.phone, a.email, a.password_hash, a.password_temporary,
-                   a.status, a.created_at AS account_created_at
+            SELECT s.id, s.account_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, \(unsafeRaw: AccountRecord.columns("a"))
             FROM auth_sessions s JOIN accounts a ON a.id = s.account_id
             WHERE s.token_hash = \(bind: Self.hash(token, key: portal.keys.token))
             """).first(decoding: SignedInRow.self),
@@ -56,9 +51,7 @@ struct Sessions: Sendable {
         }
         return (SessionRecord(id: row.id, accountID: row.account_id, kind: row.kind, createdAt: row.created_at,
                               lastSeenAt: lastSeenAt, expiresAt: row.expires_at),
-                AccountRecord(id: row.account_id, idNumber: row.id_number, fullName: row.full_name, dateOfBirth: row.date_of_birth,
-                              phone: row.phone, email: row.email, passwordHash: row.password_hash,
-                              passwordTemporary: row.password_temporary, status: row.status, createdAt: row.account_created_at))
+                AccountRecord(row: row.account))
     }
 
     private struct SignedInRow: Decodable {
@@ -69,15 +62,21 @@ struct Sessions: Sendable {
         let last_seen_at: Date
         let expires_at: Date
         let ended_at: Date?
-        let id_number: String
-        let full_name: String
-        let date_of_birth: String
-        let phone: String
-        let email: String?
-        let password_hash: String
-        let password_temporary: Bool
-        let status: Account.Status
-        let account_created_at: Date
+        let account: AccountRecord.Row
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            id = try c.decode(UUID.self, forKey: .id)
+            account_id = try c.decode(UUID.self, forKey: .account_id)
+            kind = try c.decode(AuthSession.Kind.self, forKey: .kind)
+            created_at = try c.decode(Date.self, forKey: .created_at)
+            last_seen_at = try c.decode(Date.self, forKey: .last_seen_at)
+            expires_at = try c.decode(Date.self, forKey: .expires_at)
+            ended_at = try c.decodeIfPresent(Date.self, forKey: .ended_at)
+            account = try AccountRecord.Row(from: decoder)
+        }
+
+        private enum Keys: String, CodingKey { case id, account_id, kind, created_at, last_seen_at, expires_at, ended_at }
     }
 
     func end(_ sessionID: UUID) async throws {
@@ -127,6 +126,32 @@ struct AccountRecord: Sendable {
 }
 
 extension AccountRecord {
+    /// The columns `Row` reads, from the accounts table under `alias`.
+    static func columns(_ alias: String) -> String {
+        ["id AS a_id", "id_number", "full_name", "date_of_birth", "phone", "email", "password_hash", "password_temporary",
+         "status", "created_at AS a_created_at"].map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    /// An account row as `columns` selects it.
+    struct Row: Decodable {
+        let a_id: UUID
+        let id_number: String
+        let full_name: String
+        let date_of_birth: String
+        let phone: String
+        let email: String?
+        let password_hash: String
+        let password_temporary: Bool
+        let status: Account.Status
+        let a_created_at: Date
+    }
+
+    init(row: Row) {
+        self.init(id: row.a_id, idNumber: row.id_number, fullName: row.full_name, dateOfBirth: row.date_of_birth, phone: row.phone,
+                  email: row.email, passwordHash: row.password_hash, passwordTemporary: row.password_temporary, status: row.status,
+                  createdAt: row.a_created_at)
+    }
+
     init(_ account: Account) {
         self.init(id: account.id!, idNumber: account.idNumber, fullName: account.fullName, dateOfBirth: account.dateOfBirth,
                   phone: account.phone, email: account.email, passwordHash: account.passwordHash,

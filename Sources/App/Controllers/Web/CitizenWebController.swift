@@ -259,7 +259,7 @@ struct CitizenWebController {
             if wanted.hasPrefix("/quantri") {
                 try await AuditLog(db: req.db, portal: req.portal).record(
                     AuditLog.Actor(id: done.account.id, name: done.account.fullName, address: req.clientAddress),
-                    action: "console.sign_in", target: "account:\(done.account.id!.uuidString.lowercased())", unit: nil)
+                    action: "console.sign_in", target: "account:\(done.account.id.uuidString.lowercased())", unit: nil)
             }
             let target = done.account.passwordTemporary ? "/tai-khoan/doi-mat-khau" : wanted
             let response = req.redirect(to: target == "/" ? "/tai-khoan" : target, redirectType: .normal)
