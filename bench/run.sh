@@ -10,6 +10,7 @@
 #   seed         fresh database, `portal demo`, `portal seed-bench --accounts N` (timed)
 #   endpoints    start-up, RSS, then wrk on every endpoint (needs seed first)
 #   surge        p99 of OTP verify, GET /me and a page while sign-ins saturate the hash pool
+#   latency      the ID look-up at 50/s beside /health/ready and GET /me at 50/s (open loop)
 #   hash         time per hash at the chosen and at the peer's parameters, and the hash bound
 #   startup      start-up to the first 200 from /health/ready on an empty (migrated) database
 #   outbox       messages/s from commit to the gateway's 2xx; a slow and a failing gateway
@@ -192,6 +193,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }  # the server's user
 # ------------------------------------------------------------------ wrk
 run_wrk() {  # name conns duration path [lua]; env BENCH_* for the scripts; samples RSS every second
   local name=$1 conns=$2 dur=$3 path=$4 lua=${5:-$BENCH/lua/get.lua} peak=0 r c0 c1
+  local THREADS=$(( conns < THREADS ? conns : THREADS ))
   c0=$(cpu_ticks)
   BENCH_THREADS=$THREADS wrk -t"$THREADS" -c"$conns" -d"$dur" --timeout "$WRK_TIMEOUT" -s "$lua" "$BASE$path" \
     >"$OUT/wrk-$name.txt" 2>&1 &
@@ -275,6 +277,24 @@ cmd_endpoints() {
   run_wrk home "$CONNS" "$HTTP_D" /
   run_wrk ready "$CONNS" "$HTTP_D" /health/ready
   note rss_end "mb=$(rss_mb)"
+  server_stop
+}
+
+cmd_latency() {  # the look-up at 50/s beside /health/ready and /me at 50/s: what the look-up adds to any request
+  wait_quiet
+  gateway_start
+  [ -s "$DATA/users.txt" ] || cmd_seed
+  server_start
+  tokens_for "$TOKENS" "$DATA/tokens.txt"
+  python3 "$BENCH/client.py" api-login "$BASE" "$GW" "$DEMO_PASSWORD" "$OFFICER" "$OFFICER2" >"$DATA/officer-tokens.txt"
+  python3 "$BENCH/probe.py" --base "$BASE" --rate 50 --seconds "$(( SMOKE == 1 ? 3 : 20 ))" --get /health/ready \
+    --me "$DATA/tokens.txt" --lookup "$DATA/users.txt" "$DATA/officer-tokens.txt" >"$OUT/probe-latency.txt"
+  while read -r line; do note latency "$line rate=50/s each accounts=$N"; done <"$OUT/probe-latency.txt"
+  # One connection, one request at a time (wrk, C): the server's own latency without the probe's Python.
+  run_wrk ready-1conn 1 "$HTTP_D" /health/ready
+  BENCH_TOKENS=$DATA/tokens.txt run_wrk me-1conn 1 "$HTTP_D" /api/v1/me
+  BENCH_USERS=$DATA/users.txt BENCH_TOKENS=$DATA/officer-tokens.txt run_wrk lookup-1conn 1 "$HTTP_D" \
+    /api/v1/admin/citizen-accounts/lookup "$BENCH/lua/lookup.lua"
   server_stop
 }
 
@@ -408,6 +428,7 @@ for c in "${CMDS[@]}"; do
     seed) cmd_seed ;;
     endpoints) cmd_endpoints ;;
     surge) cmd_surge ;;
+    latency) cmd_latency ;;
     hash) cmd_hash ;;
     startup) cmd_startup ;;
     outbox) cmd_outbox ;;

@@ -147,10 +147,9 @@ struct LoginService: Sendable {
         let outcome: VerifyOutcome = try await db.writeTransaction { tx in
             let result = try await OTPService(db: tx, portal: portal).check(flowID: id, purpose: .login, code: code)
             guard result == .ok else { return .refused(result) }
-            guard let row = try await tx.sql.raw(
+            guard let account = try await tx.sql.raw(
                     "SELECT \(unsafeRaw: AccountRecord.columns("a")) FROM accounts a WHERE a.id = \(bind: challenge.account_id)")
-                .first(decoding: AccountRecord.Row.self) else { return .noAccount }
-            let account = AccountRecord(row: row)
+                .first(decoding: AccountRecord.self) else { return .noAccount }
             let created = try await Sessions(db: tx, portal: portal).create(account: account.id, kind: kind, clientAddress: clientAddress, userAgent: userAgent)
             try await tx.sql.raw("DELETE FROM login_challenges WHERE id = \(bind: id)").run()
             return .signedIn(created.token, created.session, account)

@@ -23,8 +23,7 @@ struct RateLimiter: Sendable {
     /// Refused hits count too, so hammering keeps a caller out rather than letting it in at the edge.
     func hit(_ key: String, _ rule: RateLimit) async throws -> RateDecision {
         let (start, fraction) = windowPosition(rule)
-        let current = try await increment(key, windowStart: start, rule: rule)
-        let previous = try await count(key, windowStart: start - Int64(rule.window))
+        let (current, previous) = try await increment(key, windowStart: start, rule: rule)
         return decide(previous: previous, current: current, start: start, fraction: fraction, rule: rule)
     }
 
@@ -57,14 +56,16 @@ struct RateLimiter: Sendable {
         return RateDecision(allowed: false, retryAt: now.addingTimeInterval(ceil(wait)))
     }
 
-    private func increment(_ key: String, windowStart: Int64, rule: RateLimit) async throws -> Int {
+    /// Counts the hit in the current window and reads the previous window's count, in one round trip.
+    private func increment(_ key: String, windowStart: Int64, rule: RateLimit) async throws -> (current: Int, previous: Int) {
         let expires = windowStart + Int64(rule.window * 2)
         let row = try await db.sql.raw("""
             INSERT INTO rate_limit_counters (key, window_start, hits, expires_at) VALUES (\(bind: key), \(bind: windowStart), 1, \(bind: expires))
             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
-            RETURNING hits
+            RETURNING hits, (SELECT p.hits FROM rate_limit_counters p
+                             WHERE p.key = \(bind: key) AND p.window_start = \(bind: windowStart - Int64(rule.window))) AS previous
             """).first()
-        return try row?.decode(column: "hits", as: Int.self) ?? 1
+        return (try row?.decode(column: "hits", as: Int.self) ?? 1, try row?.decode(column: "previous", as: Int?.self) ?? 0)
     }
 
     private func count(_ key: String, windowStart: Int64) async throws -> Int {

@@ -51,7 +51,7 @@ struct Sessions: Sendable {
         }
         return (SessionRecord(id: row.id, accountID: row.account_id, kind: row.kind, createdAt: row.created_at,
                               lastSeenAt: lastSeenAt, expiresAt: row.expires_at),
-                AccountRecord(row: row.account))
+                row.account)
     }
 
     private struct SignedInRow: Decodable {
@@ -62,7 +62,7 @@ struct Sessions: Sendable {
         let last_seen_at: Date
         let expires_at: Date
         let ended_at: Date?
-        let account: AccountRecord.Row
+        let account: AccountRecord
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
@@ -73,7 +73,7 @@ struct Sessions: Sendable {
             last_seen_at = try c.decode(Date.self, forKey: .last_seen_at)
             expires_at = try c.decode(Date.self, forKey: .expires_at)
             ended_at = try c.decodeIfPresent(Date.self, forKey: .ended_at)
-            account = try AccountRecord.Row(from: decoder)
+            account = try AccountRecord(from: decoder)
         }
 
         private enum Keys: String, CodingKey { case id, account_id, kind, created_at, last_seen_at, expires_at, ended_at }
@@ -111,8 +111,8 @@ struct SessionRecord: Sendable {
 }
 
 /// The signed-in account, as the session check read it. Plain values: what changes an account reads it again
-/// inside its own transaction.
-struct AccountRecord: Sendable {
+/// inside its own transaction. Decoded from a row as `columns` selects it.
+struct AccountRecord: Sendable, Decodable {
     let id: UUID
     let idNumber: String
     let fullName: String
@@ -123,33 +123,18 @@ struct AccountRecord: Sendable {
     let passwordTemporary: Bool
     let status: Account.Status
     let createdAt: Date
+
+    private enum CodingKeys: String, CodingKey {
+        case id = "a_id", idNumber = "id_number", fullName = "full_name", dateOfBirth = "date_of_birth", phone, email
+        case passwordHash = "password_hash", passwordTemporary = "password_temporary", status, createdAt = "a_created_at"
+    }
 }
 
 extension AccountRecord {
-    /// The columns `Row` reads, from the accounts table under `alias`.
+    /// The columns an `AccountRecord` is decoded from, from the accounts table under `alias`.
     static func columns(_ alias: String) -> String {
         ["id AS a_id", "id_number", "full_name", "date_of_birth", "phone", "email", "password_hash", "password_temporary",
          "status", "created_at AS a_created_at"].map { "\(alias).\($0)" }.joined(separator: ", ")
-    }
-
-    /// An account row as `columns` selects it.
-    struct Row: Decodable {
-        let a_id: UUID
-        let id_number: String
-        let full_name: String
-        let date_of_birth: String
-        let phone: String
-        let email: String?
-        let password_hash: String
-        let password_temporary: Bool
-        let status: Account.Status
-        let a_created_at: Date
-    }
-
-    init(row: Row) {
-        self.init(id: row.a_id, idNumber: row.id_number, fullName: row.full_name, dateOfBirth: row.date_of_birth, phone: row.phone,
-                  email: row.email, passwordHash: row.password_hash, passwordTemporary: row.password_temporary, status: row.status,
-                  createdAt: row.a_created_at)
     }
 
     init(_ account: Account) {

@@ -46,12 +46,12 @@ struct StaffDirectory: Sendable {
     let db: any Database
 
     func context(for account: AccountRecord) async throws -> StaffContext {
-        let roles = try await StaffRole.query(on: db).filter(\.$accountID == account.id).all()
-        let unitIDs = Set(roles.map(\.unitID))
-        let units = try await Unit.query(on: db).filter(\.$id ~~ Array(unitIDs)).all()
-        let byID = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0) })
-        let grants = roles.filter { $0.revokedAt == nil }.compactMap { role -> Grant? in
-            guard let unit = byID[role.unitID], unit.active else { return nil }
+        // Every officer request reads this: the grants and their units in one query.
+        let roles = try await StaffRole.query(on: db).join(Unit.self, on: \StaffRole.$unitID == \Unit.$id)
+            .filter(\.$accountID == account.id).all()
+        let grants = try roles.filter { $0.revokedAt == nil }.compactMap { role -> Grant? in
+            let unit = try role.joined(Unit.self)
+            guard unit.active else { return nil }
             return Grant(role: role, unit: unit)
         }
         let revokedOfficer = roles.contains { $0.role == .officer && $0.revokedAt != nil }
