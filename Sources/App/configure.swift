@@ -27,7 +27,7 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     for warning in config.productionWarnings { app.logger.warning("\(warning)") }
     let keys = Keys(root: try Keys.loadOrCreateRoot(config: config, dataDirectory: dataDirectory, logger: app.logger))
 
-    try configureDatabase(app, config.database)
+    try configureDatabase(app, config.database, poolSize: config.databasePoolSize)
     if config.database.isSQLite { try await configureSQLiteConnections(app) }
 
     var devInbox: DevSMSInbox? = nil
@@ -87,12 +87,12 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     try routes(app)
 }
 
-private func configureDatabase(_ app: Application, _ location: DatabaseLocation) throws {
+private func configureDatabase(_ app: Application, _ location: DatabaseLocation, poolSize: Int) throws {
     switch location {
     case let .postgres(url):
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10)), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: poolSize, connectionPoolTimeout: .seconds(10)), as: .psql)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
     case let .sqliteFile(path):

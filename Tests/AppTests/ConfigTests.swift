@@ -24,6 +24,9 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.phoneAccountLimit, 1)
         XCTAssertFalse(config.allowCMNDForNewAccounts)
         XCTAssertEqual(config.scanRetentionDays, 90)
+        XCTAssertEqual(config.uploadTimeLimitSeconds, 60)
+        XCTAssertEqual(config.databasePoolSize, 4)
+        XCTAssertEqual(try AppConfig.load(environment: .development, env: ["DATABASE_POOL_SIZE": "12"]).databasePoolSize, 12)
         XCTAssertTrue(config.autoMigrate)
         XCTAssertNil(config.smsGatewayURL)
     }
@@ -77,6 +80,8 @@ final class ConfigTests: XCTestCase {
             "ALLOW_SQLITE_IN_PRODUCTION": "maybe",
             "PASSWORD_SCRYPT_N": "1000",
             "SMS_GATEWAY_URL": "not a url",
+            "DATABASE_POOL_SIZE": "-3",
+            "UPLOAD_TIME_LIMIT_SECONDS": "86400",
         ]
         for (name, value) in bad {
             XCTAssertThrowsError(try AppConfig.load(environment: .development, env: [name: value]), name) { error in

@@ -86,6 +86,8 @@ struct AppConfig: Sendable {
     var lookupLimitPerHour: Int
     /// Seconds an ID-card upload may take to arrive once it holds an upload slot; a slower sender gets 408.
     var uploadTimeLimitSeconds: Int
+    /// PostgreSQL connections per event loop (one loop per core).
+    var databasePoolSize: Int
     var phoneAccountLimit: Int
     var allowCMNDForNewAccounts: Bool
     var scrypt: ScryptParameters
@@ -179,6 +181,7 @@ struct AppConfig: Sendable {
             rateLimitPerIPPerHour: try reader.int("RATE_LIMIT_PER_IP_PER_HOUR", default: 100, range: 1...1_000_000),
             lookupLimitPerHour: try reader.int("LOOKUP_LIMIT_PER_HOUR", default: Self.defaultLookupLimitPerHour, range: 1...1_000_000),
             uploadTimeLimitSeconds: try reader.int("UPLOAD_TIME_LIMIT_SECONDS", default: 60, range: 1...600),
+            databasePoolSize: try reader.int("DATABASE_POOL_SIZE", default: 4, range: 1...100),
             phoneAccountLimit: try reader.int("PHONE_ACCOUNT_LIMIT", default: 1, range: 1...100),
             allowCMNDForNewAccounts: try reader.bool("ALLOW_CMND_FOR_NEW_ACCOUNTS", default: false),
             scrypt: scrypt,
