@@ -25,7 +25,7 @@ struct CreateSuperadminCommand: AsyncCommand {
             id = try IDNumber(rawID, now: now)
             name = try PersonName(rawName)
             phone = try PhoneNumber(rawPhone)
-        } catch let error as DomainError {
+        } catch {
             throw CommandError.invalid(error.en)
         }
         let dob: DateOfBirth

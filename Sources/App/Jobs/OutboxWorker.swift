@@ -98,16 +98,7 @@ struct OutboxWorker: Sendable {
     /// Claims the failed message due soonest, even if not due yet, to learn whether the gateway is back.
     func claimProbe() async throws -> Claimed? {
         let now = portal.time.now()
-        let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
-        return try await db.sql.raw("""
-            UPDATE outbox_messages SET lease_until = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1, updated_at = \(bind: now)
-            WHERE id IN (
-                SELECT id FROM outbox_messages
-                WHERE status = 'queued' AND attempts > 0 AND next_attempt_at > \(bind: now) AND (lease_until IS NULL OR lease_until < \(bind: now))
-                ORDER BY next_attempt_at LIMIT 1 \(lock)
-            )
-            RETURNING id, reference, recipient, text_sealed, kind, attempts, expires_at, give_up_at
-            """).first(decoding: Claimed.self)
+        return try await claim(where: "attempts > 0 AND next_attempt_at > \(bind: now)", limit: 1, now: now).first
     }
 
     /// Tries the probe message now (what `run` does every few seconds); true when there was one.
@@ -122,14 +113,18 @@ struct OutboxWorker: Sendable {
     /// once; PostgreSQL skips rows another worker is claiming instead of waiting for it.
     func claim(limit: Int? = nil) async throws -> [Claimed] {
         let now = portal.time.now()
-        let leaseUntil = now.addingTimeInterval(lease)
+        return try await claim(where: "next_attempt_at <= \(bind: now)", limit: limit ?? batchSize, now: now)
+    }
+
+    /// Leases up to `limit` queued messages matching `condition`, soonest due first.
+    private func claim(where condition: SQLQueryString, limit: Int, now: Date) async throws -> [Claimed] {
         let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
         return try await db.sql.raw("""
-            UPDATE outbox_messages SET lease_until = \(bind: leaseUntil), attempts = attempts + 1, updated_at = \(bind: now)
+            UPDATE outbox_messages SET lease_until = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1, updated_at = \(bind: now)
             WHERE id IN (
                 SELECT id FROM outbox_messages
-                WHERE status = 'queued' AND next_attempt_at <= \(bind: now) AND (lease_until IS NULL OR lease_until < \(bind: now))
-                ORDER BY next_attempt_at LIMIT \(bind: limit ?? batchSize) \(lock)
+                WHERE status = 'queued' AND \(condition) AND (lease_until IS NULL OR lease_until < \(bind: now))
+                ORDER BY next_attempt_at LIMIT \(bind: limit) \(lock)
             )
             RETURNING id, reference, recipient, text_sealed, kind, attempts, expires_at, give_up_at
             """).all(decoding: Claimed.self)

@@ -1,5 +1,7 @@
 // The append-only audit trail: who did what, when, from where, on what, with what outcome.
+import Domain
 import Fluent
+import SQLKit
 import Vapor
 import Foundation
 
@@ -15,15 +17,38 @@ struct AuditLog: Sendable {
 
     /// `details` must already be masked where it carries personal data that the viewers do not need.
     func record(_ actor: Actor, action: String, target: String, unit: Unit?, outcome: String = "ok", details: [String: String] = [:]) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(data: (try? encoder.encode(details)) ?? Data("{}".utf8), encoding: .utf8) ?? "{}"
         // Plain SQL: officers' look-ups write one record each, and the ORM's insert cost more than the row.
         try await db.sql.raw("""
-            INSERT INTO audit_events (id, at, actor_id, actor_name, client_address, action, target, unit_path, outcome, details)
-            VALUES (\(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address),
-                    \(bind: action), \(bind: target), \(bind: unit?.path), \(bind: outcome), \(bind: json))
+            INSERT INTO audit_events (\(Self.columns))
+            VALUES (\(fields(actor, action: action, target: target, unit: unit, outcome: outcome)), \(bind: Self.json(details)))
             """).run()
+    }
+
+    /// An officer's ID look-up (R4): whether an account has `idNumber` is read by the statement that writes the
+    /// look-up's record, so there is no answer without its record, in one round trip.
+    func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?) async throws -> Bool {
+        let found = Self.json(["exists": "true"]), notFound = Self.json(["exists": "false"])
+        let row = try await db.sql.raw("""
+            INSERT INTO audit_events (\(Self.columns))
+            SELECT \(fields(actor, action: "citizen.lookup", target: "id:\(idNumber.masked)", unit: unit, outcome: "ok")),
+                   CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits)) THEN \(bind: found) ELSE \(bind: notFound) END
+            RETURNING details
+            """).first()
+        return try row?.decode(column: "details", as: String.self) == found
+    }
+
+    /// Every column of a record, `details` last.
+    private static let columns: SQLQueryString = "id, at, actor_id, actor_name, client_address, action, target, unit_path, outcome, details"
+
+    /// The values of `columns` but `details`.
+    private func fields(_ actor: Actor, action: String, target: String, unit: Unit?, outcome: String) -> SQLQueryString {
+        "\(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address), \(bind: action), \(bind: target), \(bind: unit?.path), \(bind: outcome)"
+    }
+
+    private static func json(_ details: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(data: (try? encoder.encode(details)) ?? Data("{}".utf8), encoding: .utf8) ?? "{}"
     }
 }
 

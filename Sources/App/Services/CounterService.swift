@@ -56,16 +56,7 @@ struct CounterService: Sendable {
         if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt!) }
         let id: IDNumber
         do { id = try IDNumber(raw ?? "", now: now) } catch { throw AppError.validation(["idNumber": Msg(error)]) }
-        // The answer is read by the statement that writes the look-up's audit record: no answer without its
-        // record, in one round trip (an officer's look-up is the counter's most frequent call).
-        let row = try await db.sql.raw("""
-            INSERT INTO audit_events (id, at, actor_id, actor_name, client_address, action, target, unit_path, outcome, details)
-            SELECT \(bind: UUID()), \(bind: now), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address), 'citizen.lookup',
-                   \(bind: "id:\(id.masked)"), \(bind: units.first?.path), 'ok',
-                   CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: id.digits)) THEN '{"exists":"true"}' ELSE '{"exists":"false"}' END
-            RETURNING details
-            """).first()
-        return try row?.decode(column: "details", as: String.self) == #"{"exists":"true"}"#
+        return try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: units.first)
     }
 
     // MARK: Draft (R5, R6)

@@ -28,11 +28,7 @@ struct OTPService: Sendable {
     func send(purpose: OTPChallenge.Purpose, flowID: UUID, phone: PhoneNumber, clientAddress: String) async throws -> OTPSent {
         try await decideOneAtATime(for: phone.e164)
         let now = portal.time.now()
-        let existing = try await OTPChallenge.find(flowID, on: db)
-        if let existing {
-            let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
-            if allowedAt > now { throw Self.tooSoon(allowedAt) }
-        }
+        let existing = try await challengePastCooldown(flowID, now: now)
         if let limitedUntil = try await phoneLimitedUntil(phone, now: now, purpose: purpose) { throw Self.phoneLimit(limitedUntil) }
         let ipDecision = try await RateLimiter(db: db, now: now)
             .hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
@@ -67,13 +63,9 @@ struct OTPService: Sendable {
     func sendDecoy(purpose: OTPChallenge.Purpose, flowID: UUID, standIn: String, clientAddress: String) async throws {
         try await decideOneAtATime(for: standIn)
         let now = portal.time.now()
-        let existing = try await OTPChallenge.find(flowID, on: db)
-        if let existing {
-            let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
-            if allowedAt > now { throw Self.tooSoon(allowedAt) }
-        }
+        let existing = try await challengePastCooldown(flowID, now: now)
         let limiter = RateLimiter(db: db, now: now)
-        let windows = [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)]
+        let windows = limitWindows
         for (limit, window) in windows {
             let decision = try await limiter.peek("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
             if !decision.allowed { throw Self.phoneLimit(decision.retryAt ?? now.addingTimeInterval(window)) }
@@ -93,6 +85,21 @@ struct OTPService: Sendable {
         challenge.lastSentAt = now
         challenge.expiresAt = now.addingTimeInterval(TimeInterval(settings.ttlSeconds))
         try await challenge.save(on: db)
+    }
+
+    /// The flow's current challenge, once its resend cooldown has passed.
+    private func challengePastCooldown(_ flowID: UUID, now: Date) async throws -> OTPChallenge? {
+        let existing = try await OTPChallenge.find(flowID, on: db)
+        if let existing {
+            let allowedAt = existing.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
+            if allowedAt > now { throw Self.tooSoon(allowedAt) }
+        }
+        return existing
+    }
+
+    /// The per-phone limits: codes an hour and codes a day.
+    private var limitWindows: [(limit: Int, window: TimeInterval)] {
+        [(settings.maxPerHour, 3600), (settings.maxPerDay, 86400)]
     }
 
     /// The limits read how many codes a phone got, then add one: two sends deciding at once (two requests, or
@@ -119,7 +126,7 @@ struct OTPService: Sendable {
     /// counts towards both limits; open flows stop at their share of them).
     func phoneLimitedUntil(_ phone: PhoneNumber, now: Date, purpose: OTPChallenge.Purpose) async throws -> Date? {
         var until: Date? = nil
-        for (fullLimit, window) in [(settings.maxPerHour, 3600.0), (settings.maxPerDay, 86400.0)] {
+        for (fullLimit, window) in limitWindows {
             let limit = Self.share(of: fullLimit, for: purpose)
             let since = now.addingTimeInterval(-window)
             let recent = try await OutboxMessage.query(on: db)
