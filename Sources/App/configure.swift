@@ -71,12 +71,17 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     // left silent (or stopped half-way through their headers) would be kept for ever. Longer than any request
     // may legitimately wait (an upload's 15 s for a slot).
     app.http.server.configuration.idleTimeout = .seconds(BodyLimits.idleConnectionSeconds)
+    app.http.server.configuration.requestDecompression = .disabled
+    // The portal's own Prometheus metrics count every request (MetricsMiddleware); the framework's would be a
+    // second, unread count.
+    app.http.server.configuration.reportMetrics = false
 
     // Outermost first: metrics see every answer, errors are rendered before headers are added.
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(hsts: config.isProduction))
     app.middleware.use(PortalErrorMiddleware())
+    app.middleware.use(ContentEncodingGuard())
     app.middleware.use(StaticFiles(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(CSRFMiddleware())
 

@@ -19,7 +19,8 @@ final class HostileUploadTests: XCTestCase {
         return Officer(token: token, unit: unit)
     }
 
-    func draft(_ ctx: TestContext, _ officer: Officer, filename: String, type: String, bytes: [UInt8]) async throws -> XCTHTTPResponse {
+    func draft(_ ctx: TestContext, _ officer: Officer, filename: String, type: String, bytes: [UInt8],
+               contentEncoding: String? = nil) async throws -> XCTHTTPResponse {
         var form = CounterAPITests.Multipart()
         form.field("idNumber", "036190001234")
         form.field("fullName", "Lê Thị Cúc")
@@ -31,6 +32,7 @@ final class HostileUploadTests: XCTestCase {
         var headers = HTTPHeaders()
         headers.bearerAuthorization = .init(token: officer.token)
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(form.boundary)")
+        if let contentEncoding { headers.replaceOrAdd(name: .contentEncoding, value: contentEncoding) }
         var result: XCTHTTPResponse!
         try await ctx.app.test(.POST, "/api/v1/admin/citizen-accounts/drafts", headers: headers, body: body) { res async in result = res }
         return result
@@ -101,6 +103,27 @@ final class HostileUploadTests: XCTestCase {
             let doc = HostileFiles.ole(streamName: "WordDocument")
             let cutDOC = try await self.draft(ctx, officer, filename: "cccd.doc", type: "application/msword", bytes: Array(doc.prefix(1024)))
             try await self.assertRefusedAndNothingStored(cutDOC, ctx, "a DOC cut before its directory")
+        }
+    }
+
+    /// Nobody compresses what they send here; a compressed body (a classic way to make a small upload inflate
+    /// in memory) is refused before it is read, and an explicit `identity` is what it says.
+    func test_a_compressed_body_is_refused_before_it_is_read() async throws {
+        try await withEachDatabase { ctx in
+            let officer = try await self.officer(ctx)
+            let pdf = CounterAPITests.pdf(size: 3_000)
+            for encoding in ["gzip", "deflate", "br", " GZip "] {
+                let res = try await self.draft(ctx, officer, filename: "cccd.pdf", type: "application/pdf", bytes: pdf, contentEncoding: encoding)
+                XCTAssertEqual(res.status, .unsupportedMediaType, "\(encoding): \(res.body.string)")
+                XCTAssertEqual(res.errorCode, "unsupported_content_encoding", encoding)
+            }
+            let drafts = try await CitizenDraft.query(on: ctx.app.db).count()
+            let scans = try await IDScan.query(on: ctx.app.db).count()
+            XCTAssertEqual(drafts, 0, "no draft from a compressed body")
+            XCTAssertEqual(scans, 0, "no scan from a compressed body")
+
+            let plain = try await self.draft(ctx, officer, filename: "cccd.pdf", type: "application/pdf", bytes: pdf, contentEncoding: "identity")
+            XCTAssertEqual(plain.status, .created, plain.body.string)
         }
     }
 
