@@ -1,6 +1,7 @@
 // What every page template receives: the language, its texts, the site's contacts and the CSRF token.
 import Foundation
 import Leaf
+import LeafKit
 import Vapor
 
 struct SiteInfo: Encodable, Sendable {
@@ -15,13 +16,35 @@ struct SiteInfo: Encodable, Sendable {
 struct PageContext<Content: Encodable>: Encodable {
     let lang: String
     let otherLang: String
-    let t: [String: String]
+    let t: PageTexts
     let site: SiteInfo
     let csrf: String
     let path: String
     let title: String
     let user: UserView?
     let page: Content
+}
+
+/// The texts table of one language, as templates read it (`t.key`). Turned into Leaf's values once per language:
+/// encoding its few hundred strings again for every page was a large part of what rendering a page cost.
+struct PageTexts: Encodable, LeafDataRepresentable, Sendable {
+    let language: Language
+    let leafData: LeafData
+
+    private init(_ language: Language) {
+        self.language = language
+        leafData = .dictionary(Strings.all(language).mapValues { .string($0) })
+    }
+
+    static let vietnamese = PageTexts(.vi)
+    static let english = PageTexts(.en)
+    static func of(_ language: Language) -> PageTexts { language == .en ? english : vietnamese }
+
+    /// Leaf takes `leafData`; any other encoder gets the plain table.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Strings.all(language))
+    }
 }
 
 /// The signed-in person as the header shows them.
@@ -55,7 +78,7 @@ extension Request {
             portalName: config.portalName, centreName: config.centreName, centrePhones: config.centrePhones,
             supportPhone: config.supportPhone, supportEmail: config.supportEmail, devSMS: portal.devInbox != nil)
         let context = PageContext(
-            lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: Strings.all(language), site: site,
+            lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: PageTexts.of(language), site: site,
             csrf: csrfToken, path: url.path, title: t(titleKey),
             user: signedIn.map { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword) }, page: content)
         let view = try await self.view.render(template, context)
