@@ -196,18 +196,19 @@ private struct HasherLifecycle: LifecycleHandler {
 }
 
 /// Serves /css and /js with a short cache; everything else falls through to the routes.
-struct StaticFiles: AsyncMiddleware {
+struct StaticFiles: Middleware {
     let files: FileMiddleware
 
     init(publicDirectory: String) {
         files = FileMiddleware(publicDirectory: publicDirectory, defaultFile: nil, directoryAction: .none)
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let path = request.url.path
-        guard path.hasPrefix("/css/") || path.hasPrefix("/js/") else { return try await next.respond(to: request) }
-        let response = try await files.respond(to: request, chainingTo: next)
-        if response.status == .ok { response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600") }
-        return response
+        guard path.hasPrefix("/css/") || path.hasPrefix("/js/") else { return next.respond(to: request) }
+        return files.respond(to: request, chainingTo: next).map { response in
+            if response.status == .ok { response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600") }
+            return response
+        }
     }
 }

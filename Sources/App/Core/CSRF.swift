@@ -34,11 +34,11 @@ enum ConstantTime {
 
 /// Gives every browser a CSRF cookie and checks the token on every state-changing form post.
 /// The JSON API is exempt: it authenticates by bearer token only, never by cookie.
-struct CSRFMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct CSRFMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         // The API, the health checks and the metrics have no forms and never read a cookie: no token to make,
         // no cookie to hand out (each would cost a random value, an HMAC and a Set-Cookie per call).
-        if Self.formless(request.url.path) { return try await next.respond(to: request) }
+        if Self.formless(request.url.path) { return next.respond(to: request) }
         let portal = request.portal
         let name = CSRF.cookieName(secure: portal.config.secureCookies)
         let existing: String? = request.cookies[name].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
@@ -50,16 +50,18 @@ struct CSRFMiddleware: AsyncMiddleware {
             let sent = request.headers.first(name: "X-CSRF-Token") ?? request.query[String.self, at: CSRF.field]
                 ?? (try? request.content.get(String.self, at: CSRF.field))
             guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {
-                throw AppError.csrf
+                return request.eventLoop.makeFailedFuture(AppError.csrf)
             }
         }
-        let response = try await next.respond(to: request)
-        if existing == nil {
-            response.cookies[name] = HTTPCookies.Value(
-                string: cookieValue, expires: nil, maxAge: nil, domain: nil, path: "/",
-                isSecure: portal.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        let secure = portal.config.secureCookies
+        return next.respond(to: request).map { response in
+            if existing == nil {
+                response.cookies[name] = HTTPCookies.Value(
+                    string: cookieValue, expires: nil, maxAge: nil, domain: nil, path: "/",
+                    isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+            }
+            return response
         }
-        return response
     }
 }
 

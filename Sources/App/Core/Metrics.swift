@@ -41,13 +41,14 @@ final class PortalMetrics: Sendable {
 }
 
 /// Records every request under its route pattern (never the raw path, which would carry ids).
-struct MetricsMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct MetricsMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let start = ContinuousClock.now
-        let response = try await next.respond(to: request)
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
-        request.application.portal.metrics.request(route: route, method: request.method.rawValue,
-                                                   status: response.status.code, duration: ContinuousClock.now - start)
-        return response
+        return next.respond(to: request).map { response in
+            let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+            request.application.portal.metrics.request(route: route, method: request.method.rawValue,
+                                                       status: response.status.code, duration: ContinuousClock.now - start)
+            return response
+        }
     }
 }

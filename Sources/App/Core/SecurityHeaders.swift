@@ -1,11 +1,14 @@
 // Security headers on every answer: a self-only CSP, no framing, no sniffing, HSTS in production.
 import Vapor
 
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+struct SecurityHeadersMiddleware: Middleware {
     let hsts: Bool
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in add(to: response, for: request) }
+    }
+
+    private func add(to response: Response, for request: Request) -> Response {
         let h = response.headers
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value:
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
