@@ -112,7 +112,12 @@ final class CounterAPITests: XCTestCase {
             let list = try await ctx.get("/api/v1/admin/citizen-accounts", token: s.officer)
             let first = (list.json?["items"] as? [[String: Any]])?.first
             XCTAssertEqual(first?["idNumber"] as? String, "036190001234")
-            XCTAssertEqual((first?["passwordSMS"] as? [String: Any])?["status"] as? String, "sent")
+            let sms = first?["passwordSMS"] as? [String: Any]
+            XCTAssertEqual(sms?["status"] as? String, "sent")
+            XCTAssertEqual(sms?["kind"] as? String, "password")
+            XCTAssertEqual(sms?["attempts"] as? Int, 1)
+            XCTAssertNotNil(sms?["sentAt"] as? String, "when it went out")
+            XCTAssertNil(sms?["lastError"] as? String)
             let lookAgain = try await ctx.get("/api/v1/admin/citizen-accounts/lookup?idNumber=036190001234", token: s.officer)
             XCTAssertEqual(lookAgain.json?["exists"] as? Bool, true)
             let audit = try await AuditEvent.query(on: ctx.app.db).all().map(\.action)

@@ -53,6 +53,7 @@ struct SeedBenchCommand: AsyncCommand {
                                                      officerAccounts: signature.officerAccounts ?? 500) { done in
                 context.console.print("  \(done) / \(total)")
             }
+            if let officer { try await seeder.passwordSMS(createdBy: officer.id) }
             let seconds = Self.seconds(clock.now - start)
             let rate = String(format: "%.1f s (%.0f rows/s)", seconds, Double(total) / max(seconds, 0.001))
             context.console.print("Accounts: \(inserted) inserted, \(total - inserted) already there, in \(rate); password for all: \(password)")
@@ -210,6 +211,31 @@ struct BenchSeeder: Sendable {
             if start % 100_000 == 0 || start == total { progress(start) }
         }
         return inserted
+    }
+
+    /// The password SMS the counter sent each account the officer created, as sent: the counter's list shows
+    /// each one's fate, as it does in production.
+    func passwordSMS(createdBy officer: UUID) async throws {
+        let rows = try await db.sql.raw("""
+            SELECT a.id, a.phone, a.created_at FROM accounts a WHERE a.created_by = \(bind: officer)
+            AND NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.flow_id = a.id AND m.kind = 'password')
+            """).all()
+        let accounts = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "phone", as: String.self),
+                                       try $0.decode(column: "created_at", as: Date.self)) }
+        for chunk in stride(from: 0, to: accounts.count, by: 500) {
+            var insert = db.sql.insert(into: OutboxMessage.schema).columns(
+                "id", "reference", "recipient", "text_sealed", "kind", "flow_id", "status", "attempts", "next_attempt_at",
+                "lease_until", "expires_at", "give_up_at", "last_error", "sent_at", "created_at", "updated_at")
+            for (id, phone, created) in accounts[chunk..<min(accounts.count, chunk + 500)] {
+                let values: [any Encodable & Sendable] = [
+                    UUID(), UUID().uuidString.lowercased(), phone, Optional<Data>.none, OutboxMessage.Kind.password.rawValue, id,
+                    OutboxMessage.Status.sent.rawValue, 1, created, Optional<Date>.none, Optional<Date>.none, created.addingTimeInterval(86_400),
+                    Optional<String>.none, created.addingTimeInterval(2), created, created.addingTimeInterval(2),
+                ]
+                insert = insert.values(values.map { SQLBind($0) as any SQLExpression })
+            }
+            try await insert.run()
+        }
     }
 
     /// Opens `count` API sign-in challenges with known codes on accounts among the first `among`, exactly as

@@ -25,10 +25,16 @@ struct CounterWebController {
         let items: [Row]
     }
 
-    static func smsLabel(_ m: OutboxMessage?, _ req: Request) -> (String, String) {
-        guard let m else { return ("—", "muted") }
-        let badge = ["sent": "ok", "queued": "warn", "failed": "bad", "expired": "muted"][m.status.rawValue] ?? "muted"
-        return (req.t("sms_\(m.status.rawValue)"), badge)
+    static func smsLabel(_ status: OutboxMessage.Status?, _ req: Request) -> (String, String) {
+        guard let status else { return ("—", "muted") }
+        let badge: String
+        switch status {
+        case .sent: badge = "ok"
+        case .queued: badge = "warn"
+        case .failed: badge = "bad"
+        case .expired: badge = "muted"
+        }
+        return (req.t("sms_\(status.rawValue)"), badge)
     }
 
     func list(req: Request) async throws -> Response {
@@ -40,7 +46,7 @@ struct CounterWebController {
         let units = try await Unit.query(on: req.db).filter(\.$id ~~ Array(Set(found.items.compactMap(\.createdAtUnit)))).all()
         let names = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
         let rows = found.items.map { a -> ListPage.Row in
-            let (label, badge) = Self.smsLabel(sms[a.id], req)
+            let (label, badge) = Self.smsLabel(sms[a.id]?.status, req)
             return ListPage.Row(id: a.id.uuidString.lowercased(), fullName: a.fullName, idNumber: a.idNumber, createdAt: VietnamTime.dateTime(a.createdAt),
                                 unitName: a.createdAtUnit.flatMap { names[$0] } ?? "", smsState: label, smsBadge: badge, mustChange: a.passwordTemporary)
         }
@@ -134,7 +140,7 @@ struct CounterWebController {
         let draft = try await service(req).draft(id, staff: staff)
         let otp = try await OTPChallenge.find(id, on: req.db)
         let messages = try await service(req).messages(flow: id).map { m -> DraftPage.Message in
-            let (label, badge) = Self.smsLabel(m, req)
+            let (label, badge) = Self.smsLabel(m.status, req)
             return DraftPage.Message(kind: req.t("sms_kind_\(m.kind.rawValue)"), state: label, badge: badge, time: VietnamTime.dateTime(m.createdAt),
                                      error: m.status == .sent ? "" : (m.lastError ?? ""), attempts: m.attempts)
         }
@@ -224,7 +230,7 @@ struct CounterWebController {
         let staff = try await staff(req)
         let account = try await service(req).createdAccount(try req.uuid("accountId"), staff: staff)
         let sms = try await service(req).passwordSMSStates([account.id!])[account.id!]
-        let (label, badge) = Self.smsLabel(sms, req)
+        let (label, badge) = Self.smsLabel(sms?.status, req)
         return try await req.page("counter-created", titleKey: "counter_created_title",
                                   CreatedPage(isAdmin: staff.isAdmin, fullName: account.fullName, idNumber: account.idNumber,
                                               phoneMasked: (try? PhoneNumber(account.phone).masked) ?? "", smsState: label, smsBadge: badge,

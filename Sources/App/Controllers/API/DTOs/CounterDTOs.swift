@@ -59,13 +59,21 @@ struct MessageView: Content {
     let sentAt: String?
 
     init(_ m: OutboxMessage) {
-        id = m.id!
-        kind = m.kind.rawValue
-        status = m.status.rawValue
-        attempts = m.attempts
-        lastError = m.lastError
-        createdAt = RFC3339.string(m.createdAt)
-        sentAt = m.sentAt.map(RFC3339.string)
+        self.init(id: m.id!, kind: m.kind, status: m.status, attempts: m.attempts, lastError: m.lastError, createdAt: m.createdAt, sentAt: m.sentAt)
+    }
+
+    init(_ s: SMSState) {
+        self.init(id: s.id, kind: s.kind, status: s.status, attempts: s.attempts, lastError: s.lastError, createdAt: s.createdAt, sentAt: s.sentAt)
+    }
+
+    private init(id: UUID, kind: OutboxMessage.Kind, status: OutboxMessage.Status, attempts: Int, lastError: String?, createdAt: Date, sentAt: Date?) {
+        self.id = id
+        self.kind = kind.rawValue
+        self.status = status.rawValue
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = RFC3339.string(createdAt)
+        self.sentAt = sentAt.map(RFC3339.string)
     }
 }
 
