@@ -276,6 +276,8 @@ cmd_endpoints() {
   note lookup-latency "$(cat "$OUT/probe-lookup.txt") rate=50/s accounts=$N"
   run_wrk home "$CONNS" "$HTTP_D" /
   run_wrk ready "$CONNS" "$HTTP_D" /health/ready
+  # No database at all: what the framework, the middlewares and a JSON body cost, the floor under every endpoint.
+  run_wrk live "$CONNS" "$HTTP_D" /health/live
   note rss_end "mb=$(rss_mb)"
   server_stop
 }
