@@ -328,8 +328,7 @@ struct CounterService: Sendable {
         return (items, total)
     }
 
-    /// The state of the newest password SMS of each account, for the list.
-    /// The latest password SMS of each account. Plain SQL: a list page reads a hundred of them, and the ORM's
+    /// The newest password SMS of each account, for the list. Plain SQL: a list page reads a hundred of them, and the ORM's
     /// decoding of whole messages cost more than the query.
     func passwordSMSStates(_ accounts: [UUID]) async throws -> [UUID: SMSState] {
         guard !accounts.isEmpty else { return [:] }
