@@ -222,20 +222,23 @@ struct BenchSeeder: Sendable {
             """).all()
         let accounts = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "phone", as: String.self),
                                        try $0.decode(column: "created_at", as: Date.self)) }
-        for chunk in stride(from: 0, to: accounts.count, by: 500) {
-            var insert = db.sql.insert(into: OutboxMessage.schema).columns(
-                "id", "reference", "recipient", "text_sealed", "kind", "flow_id", "status", "attempts", "next_attempt_at",
-                "lease_until", "expires_at", "give_up_at", "last_error", "sent_at", "created_at", "updated_at")
-            for (id, phone, created) in accounts[chunk..<min(accounts.count, chunk + 500)] {
-                let values: [any Encodable & Sendable] = [
-                    UUID(), UUID().uuidString.lowercased(), phone, Optional<Data>.none, OutboxMessage.Kind.password.rawValue, id,
-                    OutboxMessage.Status.sent.rawValue, 1, created, Optional<Date>.none, Optional<Date>.none, created.addingTimeInterval(86_400),
-                    Optional<String>.none, created.addingTimeInterval(2), created, created.addingTimeInterval(2),
-                ]
-                insert = insert.values(values.map { SQLBind($0) as any SQLExpression })
-            }
-            try await insert.run()
+        let messages = accounts.map { id, phone, created in
+            let m = OutboxMessage()
+            m.reference = UUID().uuidString.lowercased()
+            m.recipient = phone
+            m.textSealed = nil  // erased once sent, as the outbox does
+            m.kind = .password
+            m.flowID = id
+            m.status = .sent
+            m.attempts = 1
+            m.nextAttemptAt = created
+            m.giveUpAt = created.addingTimeInterval(86_400)
+            m.sentAt = created.addingTimeInterval(2)
+            m.createdAt = created
+            m.updatedAt = created.addingTimeInterval(2)
+            return m
         }
+        try await messages.create(on: db)
     }
 
     /// Opens `count` API sign-in challenges with known codes on accounts among the first `among`, exactly as

@@ -27,7 +27,7 @@ struct AuditLog: Sendable {
     /// An officer's ID look-up (R4): whether an account has `idNumber` is read by the statement that writes the
     /// look-up's record, so there is no answer without its record, in one round trip.
     func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?) async throws -> Bool {
-        let found = Self.json(["exists": "true"]), notFound = Self.json(["exists": "false"])
+        let found = Self.lookupFound, notFound = Self.lookupNotFound
         let row = try await db.sql.raw("""
             INSERT INTO audit_events (\(Self.columns))
             SELECT \(fields(actor, action: "citizen.lookup", target: "id:\(idNumber.masked)", unit: unit, outcome: "ok")),
@@ -36,6 +36,9 @@ struct AuditLog: Sendable {
             """).first()
         return try row?.decode(column: "details", as: String.self) == found
     }
+
+    /// The look-up's two possible details, encoded once.
+    private static let lookupFound = json(["exists": "true"]), lookupNotFound = json(["exists": "false"])
 
     /// Every column of a record, `details` last.
     private static let columns: SQLQueryString = "id, at, actor_id, actor_name, client_address, action, target, unit_path, outcome, details"
