@@ -2,7 +2,7 @@
 # Runs every test: installs what is missing, starts a throwaway PostgreSQL unless TEST_DATABASE_URL is
 # given, then the Swift tests (SQLite and PostgreSQL), the JavaScript tests, the browser tests, a short run
 # of the API fuzzer, the two-process limits check, and short runs of the upload and fault scripts
-# (Tests/security, about 3.5 minutes).
+# (Tests/security, a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -1,4 +1,4 @@
-// Decides by content whether an uploaded ID-card scan is an acceptable PDF, DOCX or DOC (R5), and names its download.
+// Decides by content whether an uploaded ID-card scan is an acceptable PDF, DOCX or DOC, and names its download.
 import Foundation
 
 /// The three file types accepted for the ID-card scan; the raw value is the file extension.

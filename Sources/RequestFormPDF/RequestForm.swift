@@ -1,4 +1,4 @@
-// The account creation request form (giấy đề nghị tạo tài khoản) that the citizen checks and signs (R7).
+// The account creation request form (giấy đề nghị tạo tài khoản) that the citizen checks and signs at the counter.
 import Foundation
 
 public struct RequestForm: Sendable {

@@ -1,4 +1,4 @@
-// The rendered request form (R7): its text survives extraction, fonts embed, long input stays on the page.
+// The rendered request form: its text survives extraction, fonts embed, long input stays on the page.
 import Foundation
 import XCTest
 @testable import RequestFormPDF
