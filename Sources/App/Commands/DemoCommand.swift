@@ -1,4 +1,4 @@
-// `portal demo`: a demo province with every kind of unit and an account for every R10 cause. Safe to run again.
+// `portal demo`: a demo province with every kind of unit and an account for every reason why someone cannot create citizen accounts. Safe to run again.
 import Domain
 import Fluent
 import Vapor
@@ -25,11 +25,11 @@ struct DemoCommand: AsyncCommand {
         Person(role: "officer (Trung tâm Phục vụ hành chính công)", id: "033190000003", name: "Lê Thị Hoa", dob: "1990-01-05", phone: "0912000003"),
         Person(role: "officer (Bộ phận một cửa xã Lạc Đạo)", id: "033092000004", name: "Phạm Văn Minh", dob: "1992-11-30", phone: "0912000004"),
         Person(role: "unit_admin (UBND huyện Văn Lâm)", id: "033085000005", name: "Đỗ Văn Hùng", dob: "1985-09-09", phone: "0912000005"),
-        Person(role: "R10 no_unit", id: "033193000006", name: "Vũ Thị Mai", dob: "1993-04-14", phone: "0912000006"),
-        Person(role: "R10 unit_not_one_stop (Bộ phận 1 cửa xã Tân Quang)", id: "033094000007", name: "Hoàng Văn Nam", dob: "1994-02-02", phone: "0912000007"),
-        Person(role: "R10 right_not_granted", id: "033195000008", name: "Bùi Thị Thu", dob: "1995-06-18", phone: "0912000008"),
-        Person(role: "R10 right_revoked", id: "033096000009", name: "Ngô Văn Tài", dob: "1996-08-08", phone: "0912000009"),
-        Person(role: "R10 account_locked", id: "033197000010", name: "Đặng Thị Hạnh", dob: "1997-12-24", phone: "0912000010"),
+        Person(role: "cannot create: no_unit", id: "033193000006", name: "Vũ Thị Mai", dob: "1993-04-14", phone: "0912000006"),
+        Person(role: "cannot create: unit_not_one_stop (Bộ phận 1 cửa xã Tân Quang)", id: "033094000007", name: "Hoàng Văn Nam", dob: "1994-02-02", phone: "0912000007"),
+        Person(role: "cannot create: right_not_granted", id: "033195000008", name: "Bùi Thị Thu", dob: "1995-06-18", phone: "0912000008"),
+        Person(role: "cannot create: right_revoked", id: "033096000009", name: "Ngô Văn Tài", dob: "1996-08-08", phone: "0912000009"),
+        Person(role: "cannot create: account_locked", id: "033197000010", name: "Đặng Thị Hạnh", dob: "1997-12-24", phone: "0912000010"),
         Person(role: "citizen", id: "033060000011", name: "Nguyễn Văn An", dob: "1960-10-10", phone: "0912000011"),
     ]
 

@@ -136,6 +136,14 @@ enum BenchPeople {
     }
 }
 
+/// An account's id and phone, for the rows the seeder adds beside it.
+private struct AccountPhone: SQLRecord {
+    let id: UUID
+    let phone: String
+    let createdAt: Date
+    enum CodingKeys: CodingKey, CaseIterable { case id, phone, createdAt }
+}
+
 struct BenchSeeder: Sendable {
     let db: any Database
     let portal: Portal
@@ -217,12 +225,11 @@ struct BenchSeeder: Sendable {
     /// each one's fate, as it does in production.
     func passwordSMS(createdBy officer: UUID) async throws {
         let rows = try await db.sql.raw("""
-            SELECT a.id, a.phone, a.created_at FROM accounts a WHERE a.created_by = \(bind: officer)
+            SELECT \(AccountPhone.columns(from: "a")) FROM accounts a WHERE a.created_by = \(bind: officer)
             AND NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.flow_id = a.id AND m.kind = 'password')
-            """).all()
-        let accounts = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "phone", as: String.self),
-                                       try $0.decode(column: "created_at", as: Date.self)) }
-        let messages = accounts.map { id, phone, created in
+            """).allRecords(AccountPhone.self)
+        let messages = rows.map { row in
+            let (id, phone, created) = (row.id, row.phone, row.createdAt)
             let m = OutboxMessage()
             m.reference = UUID().uuidString.lowercased()
             m.recipient = phone
@@ -254,10 +261,10 @@ struct BenchSeeder: Sendable {
             let n = min(batch, count - done)
             let indices = (0..<n).map { _ in Int.random(in: 0..<among) }
             let ids = indices.map(BenchPeople.idNumber)
-            let rows = try await db.sql.select().column("id").column("id_number").column("phone").from(Account.schema)
-                .where(SQLIdentifier("id_number"), .in, SQLBind.group(ids)).all()
+            let rows = try await db.sql.select().column(AccountPhone.columns()).from(Account.schema)
+                .where(SQLIdentifier("id_number"), .in, SQLBind.group(ids)).allRecords(AccountPhone.self)
             guard !rows.isEmpty else { throw CommandError.invalid("No bench accounts found: run seed-bench --accounts N first.") }
-            let found = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "phone", as: String.self)) }
+            let found = rows.map { ($0.id, $0.phone) }
             let made: [String] = try await db.writeTransaction { tx in
                 var out: [String] = []
                 var login = tx.sql.insert(into: LoginChallenge.schema).columns("id", "account_id", "kind", "created_at", "expires_at")

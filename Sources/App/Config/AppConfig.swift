@@ -82,7 +82,7 @@ struct AppConfig: Sendable {
     var supportEmail: String
     var otp: OTPSettings
     var rateLimitPerIPPerHour: Int
-    /// ID look-ups per officer per rolling hour (R4).
+    /// ID look-ups per officer per rolling hour.
     var lookupLimitPerHour: Int
     /// Seconds an ID-card upload may take to arrive once it holds an upload slot; a slower sender gets 408.
     var uploadTimeLimitSeconds: Int

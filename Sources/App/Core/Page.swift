@@ -17,6 +17,7 @@ struct PageContext<Content: Encodable>: Encodable {
     let lang: String
     let otherLang: String
     let t: PageTexts
+    let urls: SiteLinks
     let site: SiteInfo
     let csrf: String
     let path: String
@@ -44,6 +45,17 @@ struct PageTexts: Encodable, LeafDataRepresentable, Sendable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(Strings.all(language))
+    }
+}
+
+/// The site's links that need no id (`urls.login`), from `SiteURL`; Leaf's values are made once.
+struct SiteLinks: Encodable, LeafDataRepresentable, Sendable {
+    static let shared = SiteLinks()
+    var leafData: LeafData { SiteURL.links }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(SiteURL.links.dictionary?.mapValues { $0.string ?? "" } ?? [:])
     }
 }
 
@@ -78,7 +90,7 @@ extension Request {
             portalName: config.portalName, centreName: config.centreName, centrePhones: config.centrePhones,
             supportPhone: config.supportPhone, supportEmail: config.supportEmail, devSMS: portal.devInbox != nil)
         let context = PageContext(
-            lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: PageTexts.of(language), site: site,
+            lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: PageTexts.of(language), urls: .shared, site: site,
             csrf: csrfToken, path: url.path, title: t(titleKey),
             user: signedIn.map { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword) }, page: content)
         let view = try await self.view.render(template, context)

@@ -80,15 +80,17 @@ struct OutboxWorker: Sendable {
         }
     }
 
-    struct Claimed: Sendable, Decodable {
+    struct Claimed: SQLRecord {
         let id: UUID
         let reference: String
         let recipient: String
-        let text_sealed: Data?
+        let textSealed: Data?
         let kind: String
         let attempts: Int
-        let expires_at: Date?
-        let give_up_at: Date
+        let expiresAt: Date?
+        let giveUpAt: Date
+
+        enum CodingKeys: CodingKey, CaseIterable { case id, reference, recipient, textSealed, kind, attempts, expiresAt, giveUpAt }
     }
 
     /// While messages wait out a back-off after failures, one of them is tried this often whatever its back-off
@@ -126,19 +128,19 @@ struct OutboxWorker: Sendable {
                 WHERE status = 'queued' AND \(condition) AND (lease_until IS NULL OR lease_until < \(bind: now))
                 ORDER BY next_attempt_at LIMIT \(bind: limit) \(lock)
             )
-            RETURNING id, reference, recipient, text_sealed, kind, attempts, expires_at, give_up_at
-            """).all(decoding: Claimed.self)
+            RETURNING \(Claimed.columns())
+            """).allRecords(Claimed.self)
     }
 
     private func deliver(_ row: Claimed) async {
         let now = portal.time.now()
         do {
-            if let expiresAt = row.expires_at, expiresAt <= now {
+            if let expiresAt = row.expiresAt, expiresAt <= now {
                 try await finish(row, status: .expired, error: "code expired before it could be sent")
                 portal.metrics.outboxResult("expired")
                 return
             }
-            guard let sealed = row.text_sealed else {
+            guard let sealed = row.textSealed else {
                 try await finish(row, status: .failed, error: "text missing")
                 return
             }
@@ -156,8 +158,8 @@ struct OutboxWorker: Sendable {
                 portal.metrics.outboxResult("failed")
             case let .retry(raw):
                 let reason = Self.printable(raw)
-                let next = portal.time.now().addingTimeInterval(Self.backoff(attempt: row.attempts, code: row.expires_at != nil))
-                if next > row.give_up_at {
+                let next = portal.time.now().addingTimeInterval(Self.backoff(attempt: row.attempts, code: row.expiresAt != nil))
+                if next > row.giveUpAt {
                     try await finish(row, status: .failed, error: "gave up after 24 hours: \(reason)")
                     portal.metrics.outboxResult("failed")
                 } else {

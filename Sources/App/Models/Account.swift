@@ -28,7 +28,7 @@ final class Account: Model, @unchecked Sendable {
     /// too). Kept because migrations are append-only; reset with the password.
     @Field(key: "failed_logins") var failedLogins: Int
     @OptionalField(key: "last_failed_login_at") var lastFailedLoginAt: Date?
-    /// The officer who created it at a counter, and at which unit (R3).
+    /// The officer who created it at a counter, and at which unit (the officer's list of accounts they created).
     @OptionalField(key: "created_by") var createdBy: UUID?
     @OptionalField(key: "created_at_unit") var createdAtUnit: UUID?
     @Field(key: "created_at") var createdAt: Date
@@ -55,36 +55,5 @@ final class Account: Model, @unchecked Sendable {
         account.createdAt = now
         account.updatedAt = now
         return account
-    }
-}
-
-struct CreateAccount: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Account.schema)
-            .id()
-            .field("id_number", .string, .required)
-            .field("full_name", .string, .required)
-            .field("name_key", .string, .required)
-            .field("date_of_birth", .string, .required)
-            .field("phone", .string, .required)
-            .field("email", .string)
-            .field("password_hash", .string, .required)
-            .field("password_temporary", .bool, .required)
-            .field("password_expires_at", .datetime)
-            .field("status", .string, .required)
-            .field("failed_logins", .int, .required)
-            .field("last_failed_login_at", .datetime)
-            .field("created_by", .uuid)
-            .field("created_at_unit", .uuid)
-            .field("created_at", .datetime, .required)
-            .field("updated_at", .datetime, .required)
-            .unique(on: "id_number", name: "accounts_id_number_key")
-            .create()
-        try await database.sql.raw("CREATE INDEX accounts_phone ON accounts (phone)").run()
-        try await database.sql.raw("CREATE INDEX accounts_created_by ON accounts (created_by, created_at)").run()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(Account.schema).delete()
     }
 }

@@ -1,4 +1,4 @@
-// The short-lived flows of Part III: a registration in progress, a sign-in waiting for its code, a reset.
+// The short-lived flows of a citizen on their own: a registration in progress, a sign-in waiting for its code, a reset.
 import Fluent
 import Foundation
 
@@ -44,44 +44,4 @@ final class PasswordReset: Model, @unchecked Sendable {
     @Field(key: "expires_at") var expiresAt: Date
 
     init() {}
-}
-
-struct CreateCitizenFlows: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Registration.schema)
-            .id()
-            .field("id_number", .string, .required)
-            .field("full_name", .string, .required)
-            .field("date_of_birth", .string, .required)
-            .field("phone", .string, .required)
-            .field("email", .string)
-            .field("status", .string, .required)
-            .field("completion_token_hash", .string)
-            .field("created_at", .datetime, .required)
-            .field("expires_at", .datetime, .required)
-            .create()
-        try await database.schema(LoginChallenge.schema)
-            .id()
-            .field("account_id", .uuid, .required, .references(Account.schema, "id", onDelete: .cascade))
-            .field("kind", .string, .required)
-            .field("created_at", .datetime, .required)
-            .field("expires_at", .datetime, .required)
-            .create()
-        try await database.schema(PasswordReset.schema)
-            .id()
-            .field("account_id", .uuid, .references(Account.schema, "id", onDelete: .cascade))
-            .field("created_at", .datetime, .required)
-            .field("expires_at", .datetime, .required)
-            .create()
-        try await database.schema("used_human_checks")
-            .field("challenge", .string, .identifier(auto: false))
-            .field("expires_at", .datetime, .required)
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        for table in ["used_human_checks", PasswordReset.schema, LoginChallenge.schema, Registration.schema] {
-            try await database.schema(table).delete()
-        }
-    }
 }

@@ -22,7 +22,23 @@ final class Unit: Model, @unchecked Sendable {
 
     init() {}
 
-    /// Derived from the name every time, never stored: renaming changes eligibility at once (R10).
+    /// A unit as read from its row by hand-written SQL: marked as stored, like one Fluent read.
+    init(id: UUID, name: String, nameKey: String, code: String?, parentID: UUID?, kind: Kind, path: String, active: Bool,
+         createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.nameKey = nameKey
+        self.code = code
+        self.parentID = parentID
+        self.kind = kind
+        self.path = path
+        self.active = active
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        $id.exists = true
+    }
+
+    /// Derived from the name every time, never stored: renaming changes eligibility at once.
     var isOneStop: Bool { UnitNameRule.isOneStop(name) }
 
     func contains(_ other: Unit) -> Bool { other.path.hasPrefix(path) }
@@ -63,29 +79,5 @@ final class Unit: Model, @unchecked Sendable {
         parentID = parent?.id
         path = newPath
         return moved
-    }
-}
-
-struct CreateUnit: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Unit.schema)
-            .id()
-            .field("name", .string, .required)
-            .field("name_key", .string, .required)
-            .field("code", .string)
-            .field("parent_id", .uuid, .references(Unit.schema, "id"))
-            .field("kind", .string, .required)
-            .field("path", .string, .required)
-            .field("active", .bool, .required)
-            .field("created_at", .datetime, .required)
-            .field("updated_at", .datetime, .required)
-            .unique(on: "code", name: "units_code_key")
-            .create()
-        try await database.sql.raw("CREATE INDEX units_path ON units (path)").run()
-        try await database.sql.raw("CREATE INDEX units_parent ON units (parent_id)").run()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(Unit.schema).delete()
     }
 }

@@ -2,7 +2,6 @@
 import Domain
 import Fluent
 import SQLKit
-import Vapor
 import Foundation
 
 struct AuditLog: Sendable {
@@ -24,7 +23,7 @@ struct AuditLog: Sendable {
             """).run()
     }
 
-    /// An officer's ID look-up (R4): whether an account has `idNumber` is read by the statement that writes the
+    /// An officer's ID look-up: whether an account has `idNumber` is read by the statement that writes the
     /// look-up's record, so there is no answer without its record, in one round trip.
     func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?) async throws -> Bool {
         let found = Self.lookupFound, notFound = Self.lookupNotFound
@@ -33,8 +32,13 @@ struct AuditLog: Sendable {
             SELECT \(fields(actor, action: "citizen.lookup", target: "id:\(idNumber.masked)", unit: unit, outcome: "ok")),
                    CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits)) THEN \(bind: found) ELSE \(bind: notFound) END
             RETURNING details
-            """).first()
-        return try row?.decode(column: "details", as: String.self) == found
+            """).firstRecord(Written.self)
+        return row?.details == found
+    }
+
+    private struct Written: SQLRecord {
+        let details: String
+        enum CodingKeys: CodingKey, CaseIterable { case details }
     }
 
     /// The look-up's two possible details, encoded once.
@@ -52,11 +56,5 @@ struct AuditLog: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(data: (try? encoder.encode(details)) ?? Data("{}".utf8), encoding: .utf8) ?? "{}"
-    }
-}
-
-extension Request {
-    var auditActor: AuditLog.Actor {
-        AuditLog.Actor(id: signedIn?.account.id, name: signedIn?.account.fullName ?? "(anonymous)", address: clientAddress)
     }
 }

@@ -3,9 +3,8 @@ import Crypto
 import Fluent
 import Foundation
 import SQLKit
-import Vapor
 
-struct HumanCheckChallenge: Content {
+struct HumanCheckChallenge: Codable, Sendable {
     let algorithm: String
     let challenge: String
     let salt: String

@@ -37,8 +37,8 @@ struct LoginAttempts: Sendable {
     func reserve(_ key: String) async throws -> Decision {
         for _ in 0..<50 {
             let row = try await db.sql.raw("""
-                SELECT hits, expires_at FROM rate_limit_counters WHERE key = \(bind: key) AND window_start = 0
-                """).first()
+                SELECT \(Count.columns()) FROM rate_limit_counters WHERE key = \(bind: key) AND window_start = 0
+                """).firstRecord(Count.self)
             guard let row else {
                 let inserted = try await db.sql.raw("""
                     INSERT INTO rate_limit_counters (key, window_start, hits, expires_at)
@@ -48,8 +48,7 @@ struct LoginAttempts: Sendable {
                 if inserted != nil { return .counted }
                 continue
             }
-            let hits = try row.decode(column: "hits", as: Int.self)
-            let expires = try row.decode(column: "expires_at", as: Int64.self)
+            let hits = row.hits, expires = row.expiresAt
             let live = expires > second
             let failures = live ? hits : 0
             let last = live ? Date(timeIntervalSince1970: TimeInterval(expires - Self.memory)) : nil
@@ -65,6 +64,13 @@ struct LoginAttempts: Sendable {
         }
         // Only under extreme contention: the caller is asked to come back in a moment.
         return .paused(until: now.addingTimeInterval(1))
+    }
+
+    /// An account's (or username's) count as stored under window 0.
+    private struct Count: SQLRecord {
+        let hits: Int
+        let expiresAt: Int64
+        enum CodingKeys: CodingKey, CaseIterable { case hits, expiresAt }
     }
 
     /// The right password: the count starts again.

@@ -1,4 +1,4 @@
-// Sign-in (R18): password, then an SMS code, then a session. Unknown accounts and wrong passwords look the same.
+// Sign-in: password, then an SMS code, then a session. Unknown accounts and wrong passwords look the same.
 import Domain
 import Fluent
 import Foundation
@@ -88,7 +88,7 @@ struct LoginService: Sendable {
         guard ok, let account else { throw Self.invalidCredentials }
         try await attempts.clear(attemptKey)
         try await limiter.giveBack(ipKey, Self.addressFailures)
-        // A locked account still signs in as a citizen; the lock suspends its staff rights (R10 account_locked).
+        // A locked account still signs in as a citizen; the lock suspends its staff rights (reason account_locked).
         if account.passwordTemporary, let expires = account.passwordExpiresAt, expires <= now {
             throw AppError(.forbidden, "temporary_password_expired",
                            Msg("Mật khẩu tạm thời đã hết hạn. Hãy chọn «Quên mật khẩu» hoặc nhờ cán bộ một cửa cấp lại.",
@@ -120,6 +120,12 @@ struct LoginService: Sendable {
         return challenge
     }
 
+    /// The phone a sign-in's code goes to and the code's state, as the code page shows them.
+    func codeState(_ id: UUID) async throws -> (phone: PhoneNumber, code: OTPState?) {
+        let phone = try await phone(of: try await findChallenge(id))
+        return (phone, try await OTPService(db: db, portal: portal).state(of: id))
+    }
+
     func phone(of challenge: LoginChallenge) async throws -> PhoneNumber {
         guard let account = try await Account.find(challenge.accountID, on: db) else { throw Self.challengeNotFound }
         return try PhoneNumber(account.phone)
@@ -135,12 +141,14 @@ struct LoginService: Sendable {
     }
 
     /// The second factor. A new session id is made here, never reused from before sign-in.
-    func verify(_ id: UUID, code: String, kind: AuthSession.Kind, clientAddress: String, userAgent: String) async throws -> (token: String, session: SessionRecord, account: AccountRecord) {
+    /// `toConsole`: the person signs in to go to the administration console, which the audit trail records.
+    func verify(_ id: UUID, code: String, kind: AuthSession.Kind, clientAddress: String, userAgent: String,
+                toConsole: Bool = false) async throws -> (token: String, session: SessionRecord, account: AccountRecord) {
         // Plain SQL throughout: this is the busiest write of a sign-in peak, and the ORM's statements cost more
         // CPU than the database's work.
         guard let challenge = try await db.sql.raw(
-                "SELECT account_id, kind, expires_at FROM login_challenges WHERE id = \(bind: id)").first(decoding: ChallengeRow.self),
-              challenge.expires_at > now, challenge.kind == kind else { throw Self.challengeNotFound }
+                "SELECT \(ChallengeRow.columns()) FROM login_challenges WHERE id = \(bind: id)").firstRecord(ChallengeRow.self),
+              challenge.expiresAt > now, challenge.kind == kind else { throw Self.challengeNotFound }
         // The attempt, the session and the end of the challenge commit together: one commit instead of four,
         // and no state where the code is spent but no session exists. A wrong code still commits its attempt.
         let portal = self.portal
@@ -148,8 +156,8 @@ struct LoginService: Sendable {
             let result = try await OTPService(db: tx, portal: portal).check(flowID: id, purpose: .login, code: code)
             guard result == .ok else { return .refused(result) }
             guard let account = try await tx.sql.raw(
-                    "SELECT \(unsafeRaw: AccountRecord.columns("a")) FROM accounts a WHERE a.id = \(bind: challenge.account_id)")
-                .first(decoding: AccountRecord.self) else { return .noAccount }
+                    "SELECT \(AccountRecord.columns()) FROM accounts WHERE id = \(bind: challenge.accountID)")
+                .firstRecord(AccountRecord.self) else { return .noAccount }
             let created = try await Sessions(db: tx, portal: portal).create(account: account.id, kind: kind, clientAddress: clientAddress, userAgent: userAgent)
             try await tx.sql.raw("DELETE FROM login_challenges WHERE id = \(bind: id)").run()
             return .signedIn(created.token, created.session, account)
@@ -157,14 +165,22 @@ struct LoginService: Sendable {
         switch outcome {
         case let .refused(result): throw OTPService.error(for: result) ?? Self.challengeNotFound
         case .noAccount: throw Self.challengeNotFound
-        case let .signedIn(token, session, account): return (token, session, account)
+        case let .signedIn(token, session, account):
+            if toConsole {
+                try await AuditLog(db: db, portal: portal).record(
+                    AuditLog.Actor(id: account.id, name: account.fullName, address: clientAddress),
+                    action: "console.sign_in", target: "account:\(account.id.uuidString.lowercased())", unit: nil)
+            }
+            return (token, session, account)
         }
     }
 
-    private struct ChallengeRow: Decodable {
-        let account_id: UUID
+    private struct ChallengeRow: SQLRecord {
+        let accountID: UUID
         let kind: AuthSession.Kind
-        let expires_at: Date
+        let expiresAt: Date
+
+        enum CodingKeys: CodingKey, CaseIterable { case accountID, kind, expiresAt }
     }
 
     private enum VerifyOutcome: Sendable {

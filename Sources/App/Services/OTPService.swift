@@ -12,6 +12,14 @@ struct OTPSent: Sendable {
     let sends: Int
 }
 
+/// What a page or the API shows of a flow's current code: until when it works, when the next one may be
+/// sent, and how many were sent.
+struct OTPState: Sendable {
+    let expiresAt: Date
+    let nextSendAt: Date
+    let sends: Int
+}
+
 struct OTPService: Sendable {
     let db: any Database
     let portal: Portal
@@ -56,6 +64,27 @@ struct OTPService: Sendable {
         return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
     }
 
+    /// The flow's current code, as every page and the API show it; nil when none was sent. `nextSendAt` is the
+    /// same answer `send` gives: the later of the resend cooldown and the per-phone limits (a stand-in's own
+    /// limits for a code that no SMS carries), so a page never promises a resend that `send` then refuses.
+    func state(of flowID: UUID) async throws -> OTPState? {
+        guard let challenge = try await OTPChallenge.find(flowID, on: db) else { return nil }
+        let now = portal.time.now()
+        let cooldownEnds = challenge.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
+        var next = cooldownEnds
+        if let phone = try? PhoneNumber(challenge.phone) {
+            if let limited = try await phoneLimitedUntil(phone, now: now, purpose: challenge.purpose) { next = max(next, limited) }
+        } else {
+            let limiter = RateLimiter(db: db, now: now)
+            for (limit, window) in limitWindows {
+                let decision = try await limiter.peek("otp-decoy:\(challenge.phone):\(Int(window))",
+                                                      RateLimit(limit: Self.share(of: limit, for: challenge.purpose), window: window))
+                if !decision.allowed { next = max(next, decision.retryAt ?? now.addingTimeInterval(window)) }
+            }
+        }
+        return OTPState(expiresAt: challenge.expiresAt, nextSendAt: next, sends: challenge.sends)
+    }
+
     /// A code that no SMS carries, for a flow that must look from outside like one whose code was sent (a
     /// reset for a username with no account). It is counted, dies and expires exactly like a real code, the
     /// same cooldown and per-address limit apply, and `standIn` (kept in place of a phone) is held to the
@@ -65,7 +94,8 @@ struct OTPService: Sendable {
         let now = portal.time.now()
         let existing = try await challengePastCooldown(flowID, now: now)
         let limiter = RateLimiter(db: db, now: now)
-        let windows = limitWindows
+        // A stand-in is held to the same share of the limits as a real phone in this flow.
+        let windows = limitWindows.map { (limit: Self.share(of: $0.limit, for: purpose), window: $0.window) }
         for (limit, window) in windows {
             let decision = try await limiter.peek("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
             if !decision.allowed { throw Self.phoneLimit(decision.retryAt ?? now.addingTimeInterval(window)) }
@@ -151,22 +181,27 @@ struct OTPService: Sendable {
         let row = try await db.sql.raw("""
             UPDATE otp_challenges SET attempts = attempts + 1
             WHERE flow_id = \(bind: flowID) AND purpose = \(bind: purpose.rawValue) AND attempts < \(bind: settings.maxAttempts)
-            RETURNING code_mac, expires_at, attempts
-            """).first()
+            RETURNING \(Attempted.columns())
+            """).firstRecord(Attempted.self)
         guard let row else {
             let exists = try await OTPChallenge.query(on: db).filter(\.$id == flowID).filter(\.$purpose == purpose).first()
             return exists == nil ? .missing : .exhausted
         }
-        let storedMAC = try row.decode(column: "code_mac", as: String.self)
-        let expiresAt = try row.decode(column: "expires_at", as: Date.self)
-        let attempts = try row.decode(column: "attempts", as: Int.self)
-        if expiresAt <= now { return .expired }
+        if row.expiresAt <= now { return .expired }
         let given = Self.mac(trimmed, flowID: flowID, key: portal.keys.otp)
-        guard trimmed.count == 6, ConstantTime.equal(Array(given.utf8), Array(storedMAC.utf8)) else {
-            return .wrong(remaining: settings.maxAttempts - attempts)
+        guard trimmed.count == 6, ConstantTime.equal(Array(given.utf8), Array(row.codeMAC.utf8)) else {
+            return .wrong(remaining: settings.maxAttempts - row.attempts)
         }
         if consume { try await db.sql.raw("DELETE FROM otp_challenges WHERE flow_id = \(bind: flowID)").run() }
         return .ok
+    }
+
+    /// A challenge as an attempt left it.
+    private struct Attempted: SQLRecord {
+        let codeMAC: String
+        let expiresAt: Date
+        let attempts: Int
+        enum CodingKeys: CodingKey, CaseIterable { case codeMAC, expiresAt, attempts }
     }
 
     /// The AppError for a failed check, the same wording for every flow.

@@ -1,4 +1,4 @@
-// Changing a password when signed in, and recovering it with an SMS code (R12); both end other sessions.
+// Changing a password when signed in, and recovering it with an SMS code; both end other sessions.
 import Domain
 import Fluent
 import Foundation
@@ -105,6 +105,15 @@ struct PasswordService: Sendable {
             // Telling the caller would tell them the account exists.
             Logger(label: "portal.reset").info("Reset code not sent: \(String(describing: error).prefix(120))")
         }
+    }
+
+    /// The reset's code as its page shows it. Without any code (none could be sent) the page reads as if one
+    /// had been sent when the reset began: the same page whether or not an account matched.
+    func codeState(_ id: UUID) async throws -> OTPState {
+        let reset = try await findReset(id)
+        if let state = try await OTPService(db: db, portal: portal).state(of: id) { return state }
+        return OTPState(expiresAt: reset.createdAt.addingTimeInterval(TimeInterval(portal.config.otp.ttlSeconds)),
+                        nextSendAt: reset.createdAt.addingTimeInterval(TimeInterval(portal.config.otp.resendSeconds)), sends: 0)
     }
 
     func findReset(_ id: UUID) async throws -> PasswordReset {

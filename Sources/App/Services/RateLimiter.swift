@@ -64,15 +64,22 @@ struct RateLimiter: Sendable {
             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
             RETURNING hits, (SELECT p.hits FROM rate_limit_counters p
                              WHERE p.key = \(bind: key) AND p.window_start = \(bind: windowStart - Int64(rule.window))) AS previous
-            """).first()
-        return (try row?.decode(column: "hits", as: Int.self) ?? 1, try row?.decode(column: "previous", as: Int?.self) ?? 0)
+            """).firstRecord(Counted.self)
+        return (row?.hits ?? 1, row?.previous ?? 0)
+    }
+
+    /// A window's count, and the previous window's beside it when asked for.
+    private struct Counted: SQLRecord {
+        let hits: Int
+        let previous: Int?
+        enum CodingKeys: CodingKey, CaseIterable { case hits, previous }
     }
 
     private func count(_ key: String, windowStart: Int64) async throws -> Int {
         let row = try await db.sql.raw("""
-            SELECT hits FROM rate_limit_counters WHERE key = \(bind: key) AND window_start = \(bind: windowStart)
-            """).first()
-        return try row?.decode(column: "hits", as: Int.self) ?? 0
+            SELECT hits, NULL AS previous FROM rate_limit_counters WHERE key = \(bind: key) AND window_start = \(bind: windowStart)
+            """).firstRecord(Counted.self)
+        return row?.hits ?? 0
     }
 
     /// Takes back one hit of the current window: for limits that count an attempt before knowing whether it

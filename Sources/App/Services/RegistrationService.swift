@@ -1,4 +1,4 @@
-// Self-registration (R13–R17): details and human check → SMS code → password → account.
+// Self-registration: details and human check → SMS code → password → account.
 import Domain
 import Fluent
 import Foundation
@@ -47,6 +47,12 @@ struct RegistrationService: Sendable {
         }
     }
 
+    /// A registration with its phone and the state of its code, as the code page and the API show them.
+    func codeState(_ id: UUID) async throws -> (registration: Registration, phone: PhoneNumber, code: OTPState?) {
+        let registration = try await find(id)
+        return (registration, try PhoneNumber(registration.phone), try await OTPService(db: db, portal: portal).state(of: id))
+    }
+
     func find(_ id: UUID) async throws -> Registration {
         guard let registration = try await Registration.find(id, on: db), registration.expiresAt > now else { throw Self.notFound }
         return registration
@@ -63,7 +69,7 @@ struct RegistrationService: Sendable {
     }
 
     /// The code is checked outside any transaction so that a wrong attempt stays counted.
-    func verify(_ id: UUID, code: String) async throws -> String {
+    func verify(_ id: UUID, code: String) async throws -> (registration: Registration, token: String) {
         let registration = try await find(id)
         guard registration.status == .pending else { throw Self.alreadyVerified }
         if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .registration, code: code)) {
@@ -75,7 +81,7 @@ struct RegistrationService: Sendable {
         registration.completionTokenHash = Sessions.hash(token, key: portal.keys.token)
         registration.expiresAt = now.addingTimeInterval(Self.lifetime)
         try await registration.update(on: db)
-        return token
+        return (registration, token)
     }
 
     /// Creates the account. The unique index decides a race between two registrations of one ID number.

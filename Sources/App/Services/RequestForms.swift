@@ -1,10 +1,11 @@
-// The account request form (R7) as a PDF, with the fonts found once and kept.
+// The account request form, for the citizen to check and sign, as a PDF, with the fonts found once and kept.
 import Domain
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import RequestFormPDF
-import Vapor
+import Logging
+import NIOPosix
 
 enum RequestForms {
     private static let fonts = NIOLockedValueBox<(regular: TrueTypeFont, bold: TrueTypeFont)?>(nil)
@@ -27,21 +28,18 @@ enum RequestForms {
                     officerName: officer.fullName, date: portal.time.now(), reference: draft.id!.uuidString.lowercased())
     }
 
-    static func pdf(for draft: CitizenDraft, officer: AccountRecord, req: Request) async throws -> Data {
-        let unit = try await Unit.find(draft.unitID, on: req.db)
-        let rootID = unit?.path.split(separator: "/").first.flatMap { UUID(uuidString: String($0)) }
-        let province = try await rootID.asyncMap { try await Unit.find($0, on: req.db) } ?? nil
+    /// Renders the form off the event loop (the subsetting and deflate take a while for a large font).
+    static func pdf(_ form: RequestForm, fontPath: String?, threadPool: NIOThreadPool, logger: Logger) async throws -> Data {
         let fonts: (regular: TrueTypeFont, bold: TrueTypeFont)
         do {
-            fonts = try loadFonts(configuredPath: req.portal.config.pdfFontPath)
+            fonts = try loadFonts(configuredPath: fontPath)
         } catch {
-            req.logger.error("Request form font: \(error)")
+            logger.error("Request form font: \(error)")
             throw AppError(.internalServerError, "pdf_font_missing",
                            Msg("Không tìm thấy phông chữ để tạo giấy đề nghị. Quản trị hệ thống cần đặt PDF_FONT_PATH hoặc cài gói fonts-dejavu-core.",
                                "No font was found for the request form. The operator must set PDF_FONT_PATH or install fonts-dejavu-core."))
         }
-        let form = form(for: draft, officer: officer, unit: unit, province: province, portal: req.portal)
-        return try await req.application.threadPool.runIfActive {
+        return try await threadPool.runIfActive {
             try RequestFormRenderer.render(form, regular: fonts.regular, bold: fonts.bold)
         }
     }

@@ -2,7 +2,7 @@
 import Crypto
 import Fluent
 import Foundation
-import Vapor
+import SQLKit
 
 struct Sessions: Sendable {
     static let idleTimeout: TimeInterval = 30 * 60
@@ -38,50 +38,46 @@ struct Sessions: Sendable {
         let now = portal.time.now()
         guard token.count >= 20, token.count <= 100 else { return nil }
         guard let row = try await db.sql.raw("""
-            SELECT s.id, s.account_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, \(unsafeRaw: AccountRecord.columns("a"))
+            SELECT \(SessionRow.columns(from: "s")), \(AccountRecord.columns(from: "a", prefix: "a_"))
             FROM auth_sessions s JOIN accounts a ON a.id = s.account_id
             WHERE s.token_hash = \(bind: Self.hash(token, key: portal.keys.token))
-            """).first(decoding: SignedInRow.self),
-              row.ended_at == nil, row.expires_at > now,
-              row.last_seen_at.addingTimeInterval(Self.idleTimeout) > now else { return nil }
-        var lastSeenAt = row.last_seen_at
+            """).first() else { return nil }
+        let session = try row.record(SessionRow.self)
+        guard session.endedAt == nil, session.expiresAt > now, session.lastSeenAt.addingTimeInterval(Self.idleTimeout) > now else { return nil }
+        var lastSeenAt = session.lastSeenAt
         if now.timeIntervalSince(lastSeenAt) > Self.touchInterval {
-            try await db.sql.raw("UPDATE auth_sessions SET last_seen_at = \(bind: now) WHERE id = \(bind: row.id)").run()
+            try await db.sql.raw("UPDATE auth_sessions SET last_seen_at = \(bind: now) WHERE id = \(bind: session.id)").run()
             lastSeenAt = now
         }
-        return (SessionRecord(id: row.id, accountID: row.account_id, kind: row.kind, createdAt: row.created_at,
-                              lastSeenAt: lastSeenAt, expiresAt: row.expires_at),
-                row.account)
+        return (SessionRecord(id: session.id, accountID: session.accountID, kind: session.kind, createdAt: session.createdAt,
+                              lastSeenAt: lastSeenAt, expiresAt: session.expiresAt),
+                try row.record(AccountRecord.self, prefix: "a_"))
     }
 
-    private struct SignedInRow: Decodable {
+    /// A session as the check reads it.
+    private struct SessionRow: SQLRecord {
         let id: UUID
-        let account_id: UUID
+        let accountID: UUID
         let kind: AuthSession.Kind
-        let created_at: Date
-        let last_seen_at: Date
-        let expires_at: Date
-        let ended_at: Date?
-        let account: AccountRecord
+        let createdAt: Date
+        let lastSeenAt: Date
+        let expiresAt: Date
+        let endedAt: Date?
 
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Keys.self)
-            id = try c.decode(UUID.self, forKey: .id)
-            account_id = try c.decode(UUID.self, forKey: .account_id)
-            kind = try c.decode(AuthSession.Kind.self, forKey: .kind)
-            created_at = try c.decode(Date.self, forKey: .created_at)
-            last_seen_at = try c.decode(Date.self, forKey: .last_seen_at)
-            expires_at = try c.decode(Date.self, forKey: .expires_at)
-            ended_at = try c.decodeIfPresent(Date.self, forKey: .ended_at)
-            account = try AccountRecord(from: decoder)
-        }
-
-        private enum Keys: String, CodingKey { case id, account_id, kind, created_at, last_seen_at, expires_at, ended_at }
+        enum CodingKeys: CodingKey, CaseIterable { case id, accountID, kind, createdAt, lastSeenAt, expiresAt, endedAt }
     }
 
     func end(_ sessionID: UUID) async throws {
         try await AuthSession.query(on: db).filter(\.$id == sessionID).filter(\.$endedAt == nil)
             .set(\.$endedAt, to: portal.time.now()).update()
+    }
+
+    /// Ends one of the account's own live sessions, chosen from its list. Another account's session, or one
+    /// already ended, is simply not found: the same answer for the pages and the API.
+    func end(_ sessionID: UUID, of account: UUID) async throws {
+        guard try await AuthSession.query(on: db).filter(\.$id == sessionID).filter(\.$accountID == account)
+            .filter(\.$endedAt == nil).first() != nil else { throw AppError.notFound }
+        try await end(sessionID)
     }
 
     /// Ends every session of the account except `keep` (after a password change or reset).
@@ -111,8 +107,8 @@ struct SessionRecord: Sendable {
 }
 
 /// The signed-in account, as the session check read it. Plain values: what changes an account reads it again
-/// inside its own transaction. Decoded from a row as `columns` selects it.
-struct AccountRecord: Sendable, Decodable {
+/// inside its own transaction.
+struct AccountRecord: SQLRecord {
     let id: UUID
     let idNumber: String
     let fullName: String
@@ -124,19 +120,12 @@ struct AccountRecord: Sendable, Decodable {
     let status: Account.Status
     let createdAt: Date
 
-    private enum CodingKeys: String, CodingKey {
-        case id = "a_id", idNumber = "id_number", fullName = "full_name", dateOfBirth = "date_of_birth", phone, email
-        case passwordHash = "password_hash", passwordTemporary = "password_temporary", status, createdAt = "a_created_at"
+    enum CodingKeys: CodingKey, CaseIterable {
+        case id, idNumber, fullName, dateOfBirth, phone, email, passwordHash, passwordTemporary, status, createdAt
     }
 }
 
 extension AccountRecord {
-    /// The columns an `AccountRecord` is decoded from, from the accounts table under `alias`.
-    static func columns(_ alias: String) -> String {
-        ["id AS a_id", "id_number", "full_name", "date_of_birth", "phone", "email", "password_hash", "password_temporary",
-         "status", "created_at AS a_created_at"].map { "\(alias).\($0)" }.joined(separator: ", ")
-    }
-
     init(_ account: Account) {
         self.init(id: account.id!, idNumber: account.idNumber, fullName: account.fullName, dateOfBirth: account.dateOfBirth,
                   phone: account.phone, email: account.email, passwordHash: account.passwordHash,
@@ -150,79 +139,4 @@ struct SignedIn: Sendable {
     let account: AccountRecord
 
     var mustChangePassword: Bool { account.passwordTemporary }
-}
-
-extension Request {
-    private struct SignedInKey: StorageKey { typealias Value = SignedIn }
-
-    var signedIn: SignedIn? {
-        get { storage[SignedInKey.self] }
-        set { storage[SignedInKey.self] = newValue }
-    }
-
-    func requireSignedIn() throws -> SignedIn {
-        guard let signedIn else { throw AppError.unauthorized }
-        return signedIn
-    }
-}
-
-/// API: `Authorization: Bearer …` only; never a cookie, so the API needs no CSRF token.
-struct BearerAuthenticator: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization,
-           let (session, account) = try await Sessions(db: request.db, portal: request.portal).authenticate(token: bearer.token),
-           session.kind == .api {
-            request.signedIn = SignedIn(session: session, account: account)
-        }
-        return try await next.respond(to: request)
-    }
-}
-
-/// Pages: the session cookie.
-struct CookieAuthenticator: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[SessionCookie.name(request.portal.config)]?.string,
-           let (session, account) = try await Sessions(db: request.db, portal: request.portal).authenticate(token: token),
-           session.kind == .web {
-            request.signedIn = SignedIn(session: session, account: account)
-        }
-        return try await next.respond(to: request)
-    }
-}
-
-/// Refuses anonymous callers, and callers whose temporary password must change first, except on the
-/// routes that let them change it.
-struct RequireSignedIn: AsyncMiddleware {
-    var allowPasswordChangePending = false
-
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let signedIn = request.signedIn else {
-            if request.wantsJSON { throw AppError.unauthorized }
-            return request.redirect(to: "/dang-nhap?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/"))
-        }
-        if signedIn.mustChangePassword && !allowPasswordChangePending {
-            if request.wantsJSON {
-                throw AppError(.forbidden, "password_change_required",
-                               Msg("Bạn cần đổi mật khẩu tạm thời trước khi tiếp tục.", "You must change your temporary password first."))
-            }
-            return request.redirect(to: "/tai-khoan/doi-mat-khau")
-        }
-        return try await next.respond(to: request)
-    }
-}
-
-enum SessionCookie {
-    static func name(_ config: AppConfig) -> String { config.secureCookies ? "__Host-session" : "session" }
-
-    static func set(_ token: String, on response: Response, config: AppConfig) {
-        response.cookies[name(config)] = HTTPCookies.Value(
-            string: token, expires: nil, maxAge: Int(Sessions.absoluteTimeout), domain: nil, path: "/",
-            isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
-    }
-
-    static func clear(on response: Response, config: AppConfig) {
-        response.cookies[name(config)] = HTTPCookies.Value(
-            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: nil, path: "/",
-            isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
-    }
 }

@@ -1,11 +1,12 @@
-// Who holds which role where, who may administer what, and why someone cannot create citizen accounts (R10).
+// Who holds which role where, who may administer what, and why someone cannot create citizen accounts.
 import Domain
 import Fluent
 import Foundation
 import SQLKit
 
+/// A live role of a person at a unit.
 struct Grant: Sendable {
-    let role: StaffRole
+    let role: StaffRole.Role
     let unit: Unit
 }
 
@@ -18,17 +19,17 @@ struct StaffContext: Sendable {
 
     /// The strongest administrative role that covers `unit`, if any.
     func adminRole(over unit: Unit) -> StaffRole.Role? {
-        grants.filter { $0.role.role >= .unit_admin && $0.unit.contains(unit) }.map(\.role.role).max()
+        grants.filter { $0.role >= .unit_admin && $0.unit.contains(unit) }.map(\.role).max()
     }
 
-    var adminGrants: [Grant] { grants.filter { $0.role.role >= .unit_admin } }
+    var adminGrants: [Grant] { grants.filter { $0.role >= .unit_admin } }
     var isAdmin: Bool { !adminGrants.isEmpty }
     var isStaff: Bool { !grants.isEmpty }
 
     /// The one-stop units where this person may create citizen accounts.
     var officerUnits: [Unit] {
         guard account.status == .active else { return [] }
-        return grants.filter { $0.role.role == .officer && $0.unit.isOneStop }.map(\.unit)
+        return grants.filter { $0.role == .officer && $0.unit.isOneStop }.map(\.unit)
     }
 
     /// May `role` be granted or revoked at `unit` by this person? Super admins: any role in their province
@@ -50,57 +51,39 @@ struct StaffDirectory: Sendable {
         // Every officer request reads this: the grants and their units in one plain query (Fluent's model
         // decoding, by reflection, cost more than the query itself).
         let rows = try await db.sql.raw("""
-            SELECT \(unsafeRaw: GrantRow.columns) FROM staff_roles r JOIN units u ON u.id = r.unit_id
+            SELECT \(GrantRow.columns(from: "r")), \(UnitRow.columns(from: "u", prefix: "u_"))
+            FROM staff_roles r JOIN units u ON u.id = r.unit_id
             WHERE r.account_id = \(bind: account.id)
-            """).all(decoding: GrantRow.self)
-        let grants = rows.filter { $0.revokedAt == nil && $0.unitActive }.map(\.grant)
-        let revokedOfficer = rows.contains { $0.role == .officer && $0.revokedAt != nil }
+            """).all()
+        var grants: [Grant] = []
+        var revokedOfficer = false
+        for row in rows {
+            let grant = try row.record(GrantRow.self)
+            let unit = try row.record(UnitRow.self, prefix: "u_")
+            if grant.revokedAt == nil && unit.active { grants.append(Grant(role: grant.role, unit: unit.unit)) }
+            if grant.role == .officer && grant.revokedAt != nil { revokedOfficer = true }
+        }
         return StaffContext(account: account, grants: grants, hadOfficerRevoked: revokedOfficer)
     }
 
-    /// A grant and its unit, as `context(for:)` selects them.
-    private struct GrantRow: Decodable {
-        static let columns = "r.id, r.account_id, r.unit_id, r.role, r.granted_by, r.granted_at, r.revoked_at, r.revoked_by, "
-            + "u.name AS u_name, u.name_key AS u_name_key, u.code AS u_code, u.parent_id AS u_parent_id, u.kind AS u_kind, "
-            + "u.path AS u_path, u.active AS u_active, u.created_at AS u_created_at, u.updated_at AS u_updated_at"
+    /// A role row, as `context(for:)` reads it.
+    private struct GrantRow: SQLRecord {
+        let role: StaffRole.Role
+        let revokedAt: Date?
 
-        let id: UUID, accountID: UUID, unitID: UUID, role: StaffRole.Role, grantedBy: UUID?, grantedAt: Date
-        let revokedAt: Date?, revokedBy: UUID?
-        let unitName: String, unitNameKey: String, unitCode: String?, unitParentID: UUID?, unitKind: Unit.Kind
-        let unitPath: String, unitActive: Bool, unitCreatedAt: Date, unitUpdatedAt: Date
+        enum CodingKeys: CodingKey, CaseIterable { case role, revokedAt }
+    }
 
-        private enum CodingKeys: String, CodingKey {
-            case id, accountID = "account_id", unitID = "unit_id", role, grantedBy = "granted_by", grantedAt = "granted_at"
-            case revokedAt = "revoked_at", revokedBy = "revoked_by"
-            case unitName = "u_name", unitNameKey = "u_name_key", unitCode = "u_code", unitParentID = "u_parent_id", unitKind = "u_kind"
-            case unitPath = "u_path", unitActive = "u_active", unitCreatedAt = "u_created_at", unitUpdatedAt = "u_updated_at"
-        }
+    /// A unit row, as `context(for:)` reads it beside its grant.
+    private struct UnitRow: SQLRecord {
+        let id: UUID, name: String, nameKey: String, code: String?, parentID: UUID?, kind: Unit.Kind
+        let path: String, active: Bool, createdAt: Date, updatedAt: Date
 
-        /// The rows as the models the rest of the code works with, marked as stored ones.
-        var grant: Grant {
-            let role = StaffRole()
-            role.id = id
-            role.accountID = accountID
-            role.unitID = unitID
-            role.role = self.role
-            role.grantedBy = grantedBy
-            role.grantedAt = grantedAt
-            role.revokedAt = revokedAt
-            role.revokedBy = revokedBy
-            role._$idExists = true
-            let unit = Unit()
-            unit.id = unitID
-            unit.name = unitName
-            unit.nameKey = unitNameKey
-            unit.code = unitCode
-            unit.parentID = unitParentID
-            unit.kind = unitKind
-            unit.path = unitPath
-            unit.active = unitActive
-            unit.createdAt = unitCreatedAt
-            unit.updatedAt = unitUpdatedAt
-            unit._$idExists = true
-            return Grant(role: role, unit: unit)
+        enum CodingKeys: CodingKey, CaseIterable { case id, name, nameKey, code, parentID, kind, path, active, createdAt, updatedAt }
+
+        var unit: Unit {
+            Unit(id: id, name: name, nameKey: nameKey, code: code, parentID: parentID, kind: kind, path: path, active: active,
+                 createdAt: createdAt, updatedAt: updatedAt)
         }
     }
 
@@ -131,7 +114,30 @@ struct StaffDirectory: Sendable {
         let askWhom: [String]
     }
 
-    /// R10: precisely why this person cannot create citizen accounts; empty when they can.
+    /// Whether this person may create citizen accounts now, where, and if not, every reason why.
+    struct CounterRights: Sendable {
+        let oneStopUnits: [Unit]
+        let reasons: [Reason]
+        var canCreate: Bool { reasons.isEmpty && !oneStopUnits.isEmpty }
+    }
+
+    /// The one answer to "may this person create citizen accounts", for the console, the counter and the API.
+    func counterRights(_ staff: StaffContext) async throws -> CounterRights {
+        CounterRights(oneStopUnits: staff.officerUnits, reasons: try await reasons(staff))
+    }
+
+    /// Active units, in tree order, for a person choosing where they work.
+    func activeUnits() async throws -> [Unit] {
+        try await Unit.query(on: db).filter(\.$active == true).sort(\.$path).all()
+    }
+
+    /// Names of units, by id, for lists that show where something happened.
+    func unitNames(_ ids: [UUID]) async throws -> [UUID: String] {
+        let units = try await Unit.query(on: db).filter(\.$id ~~ Array(Set(ids))).all()
+        return Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
+    }
+
+    /// Precisely why this person cannot create citizen accounts; empty when they can.
     func reasons(_ staff: StaffContext) async throws -> [Reason] {
         var reasons: [Reason] = []
         let memberUnits = staff.grants.map(\.unit)
@@ -140,7 +146,7 @@ struct StaffDirectory: Sendable {
                                   message: Msg("Tài khoản của bạn đang bị khóa.", "Your account is locked."),
                                   askWhom: try await names(over: memberUnits)))
         }
-        let officerGrants = staff.grants.filter { $0.role.role == .officer }
+        let officerGrants = staff.grants.filter { $0.role == .officer }
         if staff.grants.isEmpty {
             reasons.append(Reason(code: "no_unit",
                                   message: Msg("Tài khoản chưa được gắn với Trung tâm Phục vụ hành chính công hoặc Bộ phận một cửa nào. Hãy gửi họ tên, số định danh và đơn vị công tác cho quản trị viên của đơn vị để được phân quyền.",

@@ -1,4 +1,4 @@
-// Granting and revoking roles by ID number, and in-app requests for officer rights (R1).
+// Granting and revoking roles by ID number, and in-app requests for officer rights.
 import Domain
 import Fluent
 import Foundation
@@ -22,7 +22,7 @@ struct StaffService: Sendable {
     }
 
     /// Grants roles at a unit to the existing account with this ID number. Already-held roles are kept.
-    func grant(idNumber raw: String?, roles: [StaffRole.Role], at unit: Unit, by staff: StaffContext, actor: AuditLog.Actor) async throws -> Account {
+    func grant(idNumber raw: String?, roles: [StaffRole.Role], at unit: Unit, by staff: StaffContext, actor: AuditLog.Actor) async throws -> StaffMember {
         for role in roles where !staff.mayManage(role, at: unit) {
             throw AppError(.forbidden, "forbidden",
                            Msg("Bạn không thể cấp vai trò \(role.rawValue) tại đơn vị này.", "You cannot grant the \(role.rawValue) role at this unit."))
@@ -30,11 +30,13 @@ struct StaffService: Sendable {
         let id: IDNumber
         do { id = try IDNumber(raw ?? "") } catch { throw AppError.validation(["idNumber": Msg(error)]) }
         guard let account = try await Account.query(on: db).filter(\.$idNumber == id.digits).first() else { throw Self.noSuchAccount }
+        // Every right at a unit makes its holder staff of that unit: membership comes with the first grant.
+        let withMembership = roles.contains(.member) ? roles : [.member] + roles
         let portal = self.portal
         try await db.writeTransaction { tx in
-            try await Self.apply(roles, to: account, at: unit, actor: actor, on: tx, portal: portal)
+            try await Self.apply(withMembership, to: account, at: unit, actor: actor, on: tx, portal: portal)
         }
-        return account
+        return try await member(account.id!, of: unit)
     }
 
     /// Inside the caller's transaction: one live row per role, each grant audited.
@@ -56,10 +58,11 @@ struct StaffService: Sendable {
         }
     }
 
-    /// Revokes roles (all of them when `only` is nil) that the caller may manage; the rows stay as history.
+    /// Revokes `only` that role, or without one every right the person holds at the unit, while they stay its
+    /// member (membership itself goes only when asked for by name). The rows stay as history.
     func revoke(accountID: UUID, at unit: Unit, only: StaffRole.Role?, by staff: StaffContext, actor: AuditLog.Actor) async throws {
         let live = try await StaffRole.query(on: db).filter(\.$accountID == accountID).filter(\.$unitID == unit.id!)
-            .filter(\.$revokedAt == nil).all().filter { only == nil || $0.role == only }
+            .filter(\.$revokedAt == nil).all().filter { grant in only.map { grant.role == $0 } ?? (grant.role != .member) }
         guard !live.isEmpty else { throw AppError.notFound }
         for grant in live where !staff.mayManage(grant.role, at: unit) {
             throw AppError(.forbidden, "forbidden", Msg("Bạn không thể thu hồi vai trò \(grant.role.rawValue) tại đơn vị này.", "You cannot revoke the \(grant.role.rawValue) role at this unit."))
@@ -76,9 +79,46 @@ struct StaffService: Sendable {
         }
     }
 
+    // MARK: The staff of a unit
+
+    /// Everyone who holds or held a role at the unit, by name, with their live and revoked roles.
+    func members(of unit: Unit) async throws -> [StaffMember] {
+        let roles = try await StaffRole.query(on: db).filter(\.$unitID == unit.id!).all()
+        let accounts = try await Account.query(on: db).filter(\.$id ~~ Array(Set(roles.map(\.accountID)))).sort(\.$fullName).all()
+        return accounts.map { account in StaffMember(account, roles: roles.filter { $0.accountID == account.id }) }
+    }
+
+    func member(_ accountID: UUID, of unit: Unit) async throws -> StaffMember {
+        guard let account = try await Account.find(accountID, on: db) else { throw AppError.notFound }
+        let roles = try await StaffRole.query(on: db).filter(\.$accountID == accountID).filter(\.$unitID == unit.id!).all()
+        return StaffMember(account, roles: roles)
+    }
+
     // MARK: Requests for officer rights
 
-    func request(by account: AccountRecord, unitID: UUID?, position: String?, actor: AuditLog.Actor) async throws -> RightsRequest {
+    /// The requests at the units where the caller may grant officer rights, newest first.
+    func rightsRequests(for staff: StaffContext, status: RightsRequest.Status?, page: Int, per: Int) async throws -> (items: [RightsRequestRow], total: Int) {
+        let units = try await StaffDirectory(db: db).unitsInScope(staff).filter { staff.mayManage(.officer, at: $0) }
+        var query = RightsRequest.query(on: db).filter(\.$unitID ~~ units.compactMap(\.id))
+        if let status { query = query.filter(\.$status == status) }
+        let total = try await query.count()
+        let rows = try await query.sort(\.$createdAt, .descending).range(((page - 1) * per)..<(page * per)).all()
+        return (try await described(rows), total)
+    }
+
+    /// Requests with the names of their person and unit.
+    func described(_ requests: [RightsRequest]) async throws -> [RightsRequestRow] {
+        let accounts = try await Account.query(on: db).filter(\.$id ~~ Array(Set(requests.map(\.accountID)))).all()
+        let units = try await Unit.query(on: db).filter(\.$id ~~ Array(Set(requests.map(\.unitID)))).all()
+        let byAccount = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
+        let unitNames = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
+        return requests.map { r in
+            RightsRequestRow(request: r, fullName: byAccount[r.accountID]?.fullName ?? "",
+                             idNumberMasked: IDNumber.maskedDigits(byAccount[r.accountID]?.idNumber ?? ""), unitName: unitNames[r.unitID] ?? "")
+        }
+    }
+
+    func request(by account: AccountRecord, unitID: UUID?, position: String?, actor: AuditLog.Actor) async throws -> RightsRequestRow {
         guard let unitID, let unit = try await Unit.find(unitID, on: db), unit.active else {
             throw AppError.validation(["unitId": Msg("Cần chọn đơn vị công tác.", "Choose your unit.")])
         }
@@ -102,12 +142,12 @@ struct StaffService: Sendable {
             try await request.create(on: tx)
             try await AuditLog(db: tx, portal: portal).record(actor, action: "rights_request.create", target: "rights_request:\(request.id!.uuidString.lowercased())",
                                                               unit: unit, details: ["unit": unit.name, "position": position])
-            return request
+            return RightsRequestRow(request: request, fullName: account.fullName, idNumberMasked: IDNumber.maskedDigits(account.idNumber), unitName: unit.name)
         }
     }
 
     /// Approving grants `officer` at the requested unit (membership comes with it).
-    func decide(_ id: UUID, approve: Bool, reason: String?, by staff: StaffContext, actor: AuditLog.Actor) async throws -> RightsRequest {
+    func decide(_ id: UUID, approve: Bool, reason: String?, by staff: StaffContext, actor: AuditLog.Actor) async throws -> RightsRequestRow {
         guard let request = try await RightsRequest.find(id, on: db), let unit = try await Unit.find(request.unitID, on: db),
               staff.mayManage(.officer, at: unit) else { throw AppError.notFound }
         guard request.status == .pending else {
@@ -125,9 +165,34 @@ struct StaffService: Sendable {
             try await AuditLog(db: tx, portal: portal).record(actor, action: approve ? "rights_request.approve" : "rights_request.refuse",
                                                               target: "rights_request:\(id.uuidString.lowercased())", unit: unit,
                                                               details: ["staff": account.fullName, "unit": unit.name])
-            return request
+            return RightsRequestRow(request: request, fullName: account.fullName, idNumberMasked: IDNumber.maskedDigits(account.idNumber), unitName: unit.name)
         }
     }
+}
+
+/// A person on a unit's staff list: who, and which roles they hold and held there.
+struct StaffMember: Sendable {
+    let accountID: UUID
+    let fullName: String
+    let idNumberMasked: String
+    let roles: [StaffRole.Role]
+    let revokedRoles: [StaffRole.Role]
+
+    init(_ account: Account, roles: [StaffRole]) {
+        accountID = account.id!
+        fullName = account.fullName
+        idNumberMasked = IDNumber.maskedDigits(account.idNumber)
+        self.roles = roles.filter { $0.revokedAt == nil }.map(\.role).sorted()
+        revokedRoles = roles.filter { $0.revokedAt != nil }.map(\.role).sorted()
+    }
+}
+
+/// A rights request with the names its lists show.
+struct RightsRequestRow: Sendable {
+    let request: RightsRequest
+    let fullName: String
+    let idNumberMasked: String
+    let unitName: String
 }
 
 extension IDNumber {

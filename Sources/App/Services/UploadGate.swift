@@ -1,6 +1,6 @@
 // How many ID-card uploads one process takes in at once. Each holds its whole body (up to 5 MB + 64 KB) in memory
-// while it is collected, inspected and encrypted, and a few copies of it on the way to the database; twenty at
-// once grew the server by 340 MB and starved the database pool until other requests failed. Uploads beyond the
+// while it is collected, inspected and encrypted, and a few copies of it on the way to the database; many at
+// once grow the server by hundreds of megabytes and starve the database pool until other requests fail. Uploads beyond the
 // slots wait, their bodies left unread in the socket, and are refused with 503 and Retry-After if no slot frees.
 // Once it holds a slot, a body must arrive within the time limit: a sender trickling bytes is answered 408 and
 // its slot goes to the next upload. What it still sends is read (at most the size limit) by an "overdue" reading
@@ -27,7 +27,7 @@ final class UploadGate: Sendable {
 
     private let state: NIOLockedValueBox<State>
     /// One thread per slot for the uploads' CPU work. Not the shared blocking pool: SQLite runs its queries
-    /// there, and a readiness check queued behind two 5 MB parses waited 2 to 6 seconds.
+    /// there, and a readiness check queued behind two 5 MB parses waits seconds.
     private let pool: NIOThreadPool
 
     init(slots: Int = 2, wait: Duration = .seconds(15), timeLimit: Duration = .seconds(60)) {

@@ -1,6 +1,5 @@
-// The citizen JSON API (Part III): human check, registration, sign-in, password reset, services.
+// The citizen JSON API: human check, registration, sign-in, password reset, services.
 import Domain
-import Fluent
 import Vapor
 
 struct APICitizenController {
@@ -8,7 +7,7 @@ struct APICitizenController {
         HumanCheck(key: req.portal.keys.humanCheck).makeChallenge(now: req.now)
     }
 
-    // MARK: Registration (R13–R17)
+    // MARK: Registration
 
     func register(req: Request) async throws -> Response {
         let body = try req.json(RegistrationRequest.self)
@@ -21,7 +20,7 @@ struct APICitizenController {
         }
         if !fields.isEmpty { throw AppError.validation(fields) }
         let input = PersonInput(idNumber: body.idNumber, fullName: body.fullName, dateOfBirth: body.dateOfBirth, phone: body.phone, email: body.email)
-        let started = try await RegistrationService(db: req.db, portal: req.portal)
+        let started = try await req.registrations
             .start(input, humanCheck: body.humanCheck, clientAddress: req.clientAddress)
         return try await .json(RegistrationCreated(id: started.registration.id!, phoneMasked: started.phone.masked,
                                                    otpExpiresAt: RFC3339.string(started.otp.expiresAt),
@@ -29,44 +28,40 @@ struct APICitizenController {
     }
 
     func resendRegistration(req: Request) async throws -> Response {
-        let sent = try await RegistrationService(db: req.db, portal: req.portal).resend(try req.uuid(), clientAddress: req.clientAddress)
+        let sent = try await req.registrations.resend(try req.uuid(), clientAddress: req.clientAddress)
         return try await .json(OTPSentResponse(sent), status: .accepted, for: req)
     }
 
     func verifyRegistration(req: Request) async throws -> CompletionTokenResponse {
         let body = try req.json(CodeRequest.self)
-        let token = try await RegistrationService(db: req.db, portal: req.portal).verify(try req.uuid(), code: body.code ?? "")
-        return CompletionTokenResponse(completionToken: token)
+        let verified = try await req.registrations.verify(try req.uuid(), code: body.code ?? "")
+        return CompletionTokenResponse(completionToken: verified.token)
     }
 
     func completeRegistration(req: Request) async throws -> Response {
         let body = try req.json(CompleteRegistrationRequest.self)
-        let account = try await RegistrationService(db: req.db, portal: req.portal)
+        let account = try await req.registrations
             .complete(try req.uuid(), completionToken: body.completionToken ?? "", password: body.password ?? "", hasher: req.portal.hasher)
         return try await .json(AccountCreated(accountId: account.id!), status: .created, for: req)
     }
 
-    // MARK: Sign-in (R18)
-
-    private func login(_ req: Request) -> LoginService {
-        LoginService(db: req.db, portal: req.portal, hasher: req.portal.hasher)
-    }
+    // MARK: Sign-in
 
     func startLogin(req: Request) async throws -> LoginChallengeResponse {
         let body = try req.json(LoginRequest.self)
-        let started = try await login(req).start(username: body.username, password: body.password, kind: .api, clientAddress: req.clientAddress)
+        let started = try await req.logins.start(username: body.username, password: body.password, kind: .api, clientAddress: req.clientAddress)
         return LoginChallengeResponse(challengeId: started.challenge.id!, phoneMasked: started.phone.masked,
                                       otpExpiresAt: RFC3339.string(started.otp.expiresAt), nextSendAt: RFC3339.string(started.otp.nextSendAt))
     }
 
     func resendLogin(req: Request) async throws -> Response {
-        let sent = try await login(req).resend(try req.uuid(), clientAddress: req.clientAddress)
+        let sent = try await req.logins.resend(try req.uuid(), clientAddress: req.clientAddress)
         return try await .json(OTPSentResponse(sent), status: .accepted, for: req)
     }
 
     func verifyLogin(req: Request) async throws -> TokenResponse {
         let body = try req.json(CodeRequest.self)
-        let done = try await login(req).verify(try req.uuid(), code: body.code ?? "", kind: .api,
+        let done = try await req.logins.verify(try req.uuid(), code: body.code ?? "", kind: .api,
                                                clientAddress: req.clientAddress, userAgent: req.userAgent)
         return TokenResponse(token: done.token, expiresAt: RFC3339.string(done.session.expiresAt),
                              passwordChangeRequired: done.account.passwordTemporary)
@@ -80,14 +75,13 @@ struct APICitizenController {
 
     func changePassword(req: Request) async throws -> HTTPStatus {
         let body = try req.json(ChangePasswordRequest.self)
-        try await PasswordService(db: req.db, portal: req.portal, hasher: req.portal.hasher)
-            .change(try req.requireSignedIn(), current: body.currentPassword, new: body.newPassword)
+        try await req.passwords.change(try req.requireSignedIn(), current: body.currentPassword, new: body.newPassword)
         return .noContent
     }
 
     func sessions(req: Request) async throws -> Page<SessionItem> {
         let signedIn = try req.requireSignedIn()
-        let sessions = try await Sessions(db: req.db, portal: req.portal).active(account: signedIn.account.id)
+        let sessions = try await req.authSessions.active(account: signedIn.account.id)
         let items = sessions.map {
             SessionItem(id: $0.id!, kind: $0.kind.rawValue, current: $0.id == signedIn.session.id, clientAddress: $0.clientAddress,
                         userAgent: $0.userAgent, createdAt: RFC3339.string($0.createdAt), lastSeenAt: RFC3339.string($0.lastSeenAt))
@@ -98,68 +92,41 @@ struct APICitizenController {
 
     func endSession(req: Request) async throws -> HTTPStatus {
         let signedIn = try req.requireSignedIn()
-        let id = try req.uuid()
-        // Another account's session is simply not found.
-        guard let session = try await AuthSession.find(id, on: req.db), session.accountID == signedIn.account.id, session.endedAt == nil else {
-            throw AppError.notFound
-        }
-        try await Sessions(db: req.db, portal: req.portal).end(id)
+        try await req.authSessions.end(try req.uuid(), of: signedIn.account.id)
         return .noContent
     }
 
     func logout(req: Request) async throws -> HTTPStatus {
         let signedIn = try req.requireSignedIn()
-        try await Sessions(db: req.db, portal: req.portal).end(signedIn.session.id)
+        try await req.authSessions.end(signedIn.session.id)
         return .noContent
     }
 
-    // MARK: Password reset (R12)
-
-    private func passwords(_ req: Request) -> PasswordService {
-        PasswordService(db: req.db, portal: req.portal, hasher: req.portal.hasher)
-    }
+    // MARK: Password reset
 
     func startReset(req: Request) async throws -> Response {
         let body = try req.json(PasswordResetRequest.self)
-        let id = try await passwords(req).startReset(username: body.username, humanCheck: body.humanCheck, clientAddress: req.clientAddress)
+        let id = try await req.passwords.startReset(username: body.username, humanCheck: body.humanCheck, clientAddress: req.clientAddress)
         return try await .json(PasswordResetStarted(id: id), status: .accepted, for: req)
     }
 
     func resendReset(req: Request) async throws -> Response {
-        try await passwords(req).resendReset(try req.uuid(), clientAddress: req.clientAddress)
+        try await req.passwords.resendReset(try req.uuid(), clientAddress: req.clientAddress)
         return try await .json(OKResponse(status: "accepted"), status: .accepted, for: req)
     }
 
     func completeReset(req: Request) async throws -> OKResponse {
         let body = try req.json(CompleteResetRequest.self)
-        try await passwords(req).completeReset(try req.uuid(), code: body.code, newPassword: body.newPassword)
+        try await req.passwords.completeReset(try req.uuid(), code: body.code, newPassword: body.newPassword)
         return OKResponse(status: "ok")
     }
 
-    // MARK: Services (R18)
+    // MARK: The service catalogue
 
     func services(req: Request) async throws -> Page<ServiceItem> {
         let (page, per) = req.paging
         let q = (try? req.query.get(String.self, at: "q")) ?? ""
-        let found = try await ServiceCatalogue(db: req.db).search(q, page: page, per: per)
+        let found = try await req.catalogue.search(q, page: page, per: per)
         return Page(items: found.items.map(ServiceItem.init), page: page, per: per, total: found.total)
-    }
-}
-
-struct ServiceCatalogue: Sendable {
-    let db: any Database
-
-    /// Folds the query the same way as the stored key: case and tone placement, never diacritics.
-    func search(_ raw: String, page: Int, per: Int) async throws -> (items: [PublicService], total: Int) {
-        let key = Text.searchKey(Text.clean(String(raw.prefix(100))))
-        var query = PublicService.query(on: db)
-        if !key.isEmpty {
-            // Wildcards typed by the person are dropped rather than escaped: SQLite and PostgreSQL escape differently.
-            let literal = key.filter { $0 != "%" && $0 != "_" && $0 != "\\" }
-            query = query.filter(\.$searchKey, .custom("LIKE"), "%\(literal)%")
-        }
-        let total = try await query.count()
-        let items = try await query.sort(\.$name).range(((page - 1) * per)..<(page * per)).all()
-        return (items, total)
     }
 }

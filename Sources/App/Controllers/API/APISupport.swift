@@ -30,6 +30,14 @@ extension Request {
 }
 
 extension Response {
+    /// A file to download, under `fileName`.
+    static func attachment(_ data: Data, type: String, fileName: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: type)
+        headers.contentDisposition = .init(.attachment, filename: fileName)
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
     static func json<T: Content>(_ value: T, status: HTTPStatus, for req: Request) async throws -> Response {
         let response = try await value.encodeResponse(for: req)
         response.status = status

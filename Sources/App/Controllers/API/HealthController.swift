@@ -1,6 +1,4 @@
 // Liveness, readiness (the database answers) and Prometheus metrics for the operator.
-import Fluent
-import SQLKit
 import Vapor
 
 struct HealthController {
@@ -9,24 +7,19 @@ struct HealthController {
     func live(req: Request) async throws -> Status { Status(status: "ok") }
 
     func ready(req: Request) async throws -> Response {
-        do {
-            _ = try await req.db.sql.raw("SELECT 1 AS ok").first()
-            return try await Status(status: "ok").encodeResponse(for: req)
-        } catch {
-            req.logger.warning("Readiness check failed: \(String(reflecting: error))")
+        if let problem = await req.monitoring.databaseProblem() {
+            req.logger.warning("Readiness check failed: \(problem)")
             let response = try await Status(status: "database_unavailable").encodeResponse(for: req)
             response.status = .serviceUnavailable
             return response
         }
+        return try await Status(status: "ok").encodeResponse(for: req)
     }
 
     func metrics(req: Request) async throws -> Response {
-        if let depth = try? await OutboxWorker.queueDepth(on: req.db) { req.portal.metrics.outboxDepth(depth) }
-        var buffer: [UInt8] = []
-        req.portal.metrics.registry.emit(into: &buffer)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
-        return Response(status: .ok, headers: headers, body: .init(data: Data(buffer)))
+        return Response(status: .ok, headers: headers, body: .init(data: Data(await req.monitoring.metricsText())))
     }
 
     func openAPI(req: Request) async throws -> Response {

@@ -11,7 +11,7 @@ struct UnitView: Content {
     let kind: String
     let depth: Int
     let active: Bool
-    /// Derived from the name by the one-stop rule (R10); never stored.
+    /// Derived from the name by the one-stop rule; never stored.
     let oneStop: Bool
     let oneStopHint: String?
 
@@ -90,6 +90,14 @@ struct StaffView: Content {
     let idNumberMasked: String
     let roles: [String]
     let revokedRoles: [String]
+
+    init(_ member: StaffMember) {
+        accountId = member.accountID
+        fullName = member.fullName
+        idNumberMasked = member.idNumberMasked
+        roles = member.roles.map(\.rawValue)
+        revokedRoles = member.revokedRoles.map(\.rawValue)
+    }
 }
 
 struct GrantRequest: Content {
@@ -113,6 +121,15 @@ struct RightsRequestView: Content {
     let status: String
     let createdAt: String
     let decidedAt: String?
+}
+
+extension RightsRequestView {
+    init(_ row: RightsRequestRow) {
+        let r = row.request
+        self.init(id: r.id!, accountId: r.accountID, fullName: row.fullName, idNumberMasked: row.idNumberMasked, unitId: r.unitID,
+                  unitName: row.unitName, position: r.position, status: r.status.rawValue, createdAt: RFC3339.string(r.createdAt),
+                  decidedAt: r.decidedAt.map(RFC3339.string))
+    }
 }
 
 struct DecisionBody: Content { var reason: String? }

@@ -135,3 +135,6 @@ struct ServiceItem: Content {
 }
 
 struct OKResponse: Content { let status: String }
+
+/// The human check's challenge, as `GET /human-check` answers it.
+extension HumanCheckChallenge: Content {}

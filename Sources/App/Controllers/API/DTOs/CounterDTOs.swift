@@ -1,4 +1,5 @@
 // The JSON and multipart shapes of the counter API.
+import Domain
 import Foundation
 import Vapor
 
@@ -86,4 +87,14 @@ struct CitizenAccountView: Content {
     let createdAt: String
     let passwordChangeRequired: Bool
     let passwordSMS: MessageView?
+}
+
+extension DraftView {
+    init(_ details: CounterService.DraftDetails) {
+        let d = details.draft
+        self.init(id: d.id!, idNumber: d.idNumber, fullName: d.fullName, dateOfBirth: d.dateOfBirth, phone: d.phone,
+                  phoneMasked: (try? PhoneNumber(d.phone).masked) ?? "", email: d.email, unitId: d.unitID,
+                  scanFileName: details.scanFileName, createdAt: RFC3339.string(d.createdAt), updatedAt: RFC3339.string(d.updatedAt),
+                  expiresAt: RFC3339.string(d.expiresAt))
+    }
 }

@@ -22,16 +22,6 @@ enum CSRF {
     }
 }
 
-enum ConstantTime {
-    /// Compares without leaking, through timing, how many leading bytes matched.
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
-    }
-}
-
 /// Gives every browser a CSRF cookie and checks the token on every state-changing form post.
 /// The JSON API is exempt: it authenticates by bearer token only, never by cookie.
 struct CSRFMiddleware: Middleware {

@@ -29,7 +29,7 @@ struct PortalErrorMiddleware: Middleware {
             case .payloadTooLarge:
                 // Upload routes carry the ID-card scan; everything else is a small form or JSON body.
                 let path = request.url.path
-                return .tooLarge(limit: path.hasSuffix("/drafts") || path.hasSuffix("/ho-so") ? APICounterController.uploadBodyLimit : BodyLimits.json)
+                return .tooLarge(limit: path.hasSuffix("/drafts") || path == SiteURL.counter(.drafts).path ? UploadLimit.scanBodyLimit : BodyLimits.json)
             case .unsupportedMediaType:
                 return AppError(.unsupportedMediaType, "unsupported_media_type",
                                 Msg("Kiểu nội dung không được hỗ trợ.", "This content type is not supported."))

@@ -1,0 +1,105 @@
+// The signed-in citizen's pages: the service catalogue, the profile, the password change, the sessions.
+import Domain
+import Vapor
+
+struct AccountController {
+    typealias P = CitizenPages
+
+    struct CataloguePage: Encodable {
+        struct Item: Encodable {
+            let code, name, field, level, agency: String
+            let chooseURL: String
+        }
+        let greeting: String?
+        let chosen: String?
+        let action: String
+        let q: String
+        let items: [Item]
+    }
+
+    func account(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        return try await catalogue(req, greeting: signedIn.account.fullName, action: .account)
+    }
+
+    func publicCatalogue(req: Request) async throws -> Response {
+        try await catalogue(req, greeting: nil, action: .services)
+    }
+
+    private func catalogue(_ req: Request, greeting: String?, action: SiteURL) async throws -> Response {
+        let q = req.query[String.self, at: "q"] ?? ""
+        let found = try await req.catalogue.search(q, page: 1, per: 100)
+        var chosen: String? = nil
+        if greeting != nil, let code = req.query[String.self, at: "chon"] {
+            chosen = try await req.catalogue.service(code: code)?.name
+        }
+        let items = found.items.map {
+            CataloguePage.Item(code: $0.code, name: $0.name, field: $0.field, level: $0.level, agency: $0.agency,
+                               chooseURL: SiteURL.account.path(query: [("chon", $0.code)]))
+        }
+        return try await req.page("account", titleKey: greeting == nil ? "services_title" : "account_title",
+                                  CataloguePage(greeting: greeting, chosen: chosen, action: action.path, q: q, items: items))
+    }
+
+    struct ProfilePage: Encodable {
+        let fullName, idNumber, dateOfBirth, phone, email: String
+    }
+
+    func profile(req: Request) async throws -> Response {
+        let a = try req.requireSignedIn().account
+        let dob = (try? DateOfBirth(iso: a.dateOfBirth).display) ?? a.dateOfBirth
+        return try await req.page("profile", titleKey: "profile_title",
+                                  ProfilePage(fullName: a.fullName, idNumber: a.idNumber, dateOfBirth: dob,
+                                              phone: (try? PhoneNumber(a.phone).national) ?? a.phone, email: a.email ?? "—"))
+    }
+
+    private func changePasswordPage(_ req: Request, form: FormState = FormState()) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        var page = P.PasswordPage(heading: req.t("change_pw_title"), action: SiteURL.changePassword.path, withCurrent: true,
+                                  submitLabel: req.t("change_pw_title"))
+        page.lead = signedIn.mustChangePassword ? req.t("change_pw_required") : nil
+        page.forbidden = P.forbidden(idNumber: signedIn.account.idNumber, phone: signedIn.account.phone, dateOfBirth: signedIn.account.dateOfBirth)
+        page.form = form
+        return try await req.page("password-set", titleKey: "change_pw_title", page, status: form.alert == nil ? .ok : .unprocessableEntity)
+    }
+
+    func changePasswordForm(req: Request) async throws -> Response {
+        try await changePasswordPage(req)
+    }
+
+    func changePassword(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        let f = try P.form(req)
+        do {
+            try P.confirm(f.password, f.passwordConfirm)
+            try await req.passwords.change(signedIn, current: f.currentPassword, new: f.password)
+        } catch {
+            return try await changePasswordPage(req, form: try P.failed(error, req))
+        }
+        return try await req.page("message", titleKey: "change_pw_title",
+                                  P.MessagePage(heading: req.t("change_pw_title"), text: req.t("change_pw_done"),
+                                                linkHref: SiteURL.account.path, linkText: req.t("account_title")))
+    }
+
+    struct SessionsPage: Encodable {
+        struct Row: Encodable { let id: String; let current: Bool; let createdAt, lastSeenAt, clientAddress, userAgent, endURL: String }
+        let items: [Row]
+        var form = FormState()
+    }
+
+    func sessions(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        let rows = try await req.authSessions.active(account: signedIn.account.id).map {
+            SessionsPage.Row(id: $0.id!.uuidString.lowercased(), current: $0.id == signedIn.session.id, createdAt: VietnamTime.dateTime($0.createdAt),
+                             lastSeenAt: VietnamTime.dateTime($0.lastSeenAt), clientAddress: $0.clientAddress, userAgent: $0.userAgent,
+                             endURL: SiteURL.endSession(.value($0.id!)).path)
+        }
+        return try await req.page("sessions", titleKey: "sessions_title", SessionsPage(items: rows))
+    }
+
+    func endSession(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        try await req.authSessions.end(try req.uuid(), of: signedIn.account.id)
+        return req.redirect(to: SiteURL.sessions.path, redirectType: .normal)
+    }
+}

@@ -1,0 +1,88 @@
+// Self-registration pages: type of account, details with the human check, the SMS code, the password.
+import Domain
+import Vapor
+
+struct RegistrationController {
+    typealias P = CitizenPages
+
+    func start(req: Request) async throws -> Response {
+        try await req.page("reg-type", titleKey: "reg_title", Empty())
+    }
+
+    func details(req: Request) async throws -> Response {
+        try await req.page("reg-details", titleKey: "reg_details_title", P.FormPage(hc: P.humanCheck(req)))
+    }
+
+    func submit(req: Request) async throws -> Response {
+        let f = try P.form(req)
+        do {
+            let started = try await req.registrations.start(f.person, humanCheck: f.humanCheck, clientAddress: req.clientAddress)
+            return req.redirect(to: SiteURL.registerCode(.value(started.registration.id!)).path, redirectType: .normal)
+        } catch {
+            var page = P.FormPage(hc: P.humanCheck(req))
+            page.form = try P.failed(error, req)
+            page.form.values = f.personValues
+            return try await req.page("reg-details", titleKey: "reg_details_title", page, status: try P.formError(error).status)
+        }
+    }
+
+    private func codePage(_ req: Request, _ id: UUID, form: FormState = FormState()) async throws -> Response {
+        let pending = try await req.registrations.codeState(id)
+        var page = P.otpPage(req, heading: req.t("otp_title"), phoneMasked: pending.phone.masked, code: pending.code,
+                             action: SiteURL.registerCode(.value(id)).path, resendAction: SiteURL.registerResend(.value(id)).path,
+                             submitLabel: req.t("otp_confirm"))
+        page.form = form
+        return try await req.page("otp", titleKey: "otp_title", page, status: P.status(of: form))
+    }
+
+    func code(req: Request) async throws -> Response {
+        let id = try req.uuid()
+        guard try await req.registrations.find(id).status == .pending else { return req.redirect(to: SiteURL.register.path) }
+        return try await codePage(req, id)
+    }
+
+    func resend(req: Request) async throws -> Response {
+        let id = try req.uuid()
+        var state: FormState
+        do {
+            _ = try await req.registrations.resend(id, clientAddress: req.clientAddress)
+            state = P.resent(req)
+        } catch {
+            state = try P.failed(error, req)
+        }
+        return try await codePage(req, id, form: state)
+    }
+
+    func verify(req: Request) async throws -> Response {
+        let id = try req.uuid()
+        let f = try P.form(req)
+        do {
+            let verified = try await req.registrations.verify(id, code: f.code ?? "")
+            return try await passwordPage(req, verified.registration, token: verified.token)
+        } catch {
+            return try await codePage(req, id, form: try P.failed(error, req))
+        }
+    }
+
+    private func passwordPage(_ req: Request, _ registration: Registration, token: String, form: FormState = FormState()) async throws -> Response {
+        var page = P.PasswordPage(heading: req.t("pw_title"), action: SiteURL.registerPassword(.value(registration.id!)).path,
+                                  token: token, submitLabel: req.t("reg_submit"))
+        page.forbidden = P.forbidden(idNumber: registration.idNumber, phone: registration.phone, dateOfBirth: registration.dateOfBirth)
+        page.form = form
+        return try await req.page("password-set", titleKey: "pw_title", page, status: form.alert == nil ? .ok : .unprocessableEntity)
+    }
+
+    func complete(req: Request) async throws -> Response {
+        let id = try req.uuid()
+        let f = try P.form(req)
+        do {
+            try P.confirm(f.password, f.passwordConfirm)
+            _ = try await req.registrations.complete(id, completionToken: f.completionToken ?? "", password: f.password ?? "", hasher: req.portal.hasher)
+        } catch {
+            let state = try P.failed(error, req)
+            return try await passwordPage(req, try await req.registrations.find(id), token: f.completionToken ?? "", form: state)
+        }
+        return try await req.page("message", titleKey: "reg_done_title",
+                                  P.MessagePage(heading: req.t("reg_done_title"), text: req.t("reg_done_text"), linkHref: SiteURL.login.path, linkText: req.t("login")))
+    }
+}

@@ -1,0 +1,91 @@
+// Sign-in pages: the password, then the SMS code; and signing out.
+import Domain
+import Vapor
+
+struct SignInController {
+    typealias P = CitizenPages
+
+    struct LoginPage: Encodable {
+        var form = FormState()
+        var next = ""
+    }
+
+    func form(req: Request) async throws -> Response {
+        if req.signedIn != nil { return req.redirect(to: SiteURL.account.path) }
+        return try await req.page("login", titleKey: "login_title", LoginPage(next: SafeRedirect.localPath(req.query[String.self, at: "next"])))
+    }
+
+    /// Where to go after signing in, carried from page to page as `?next=`.
+    private func next(_ req: Request) -> String? {
+        req.query[String.self, at: "next"]
+    }
+
+    private func withNext(_ url: SiteURL, _ next: String?) -> String {
+        let local = SafeRedirect.localPath(next)
+        return url.path(query: [("next", local == "/" ? "" : local)])
+    }
+
+    func submit(req: Request) async throws -> Response {
+        let f = try P.form(req)
+        do {
+            let started = try await req.logins.start(username: f.username, password: f.password, kind: .web, clientAddress: req.clientAddress)
+            return req.redirect(to: withNext(.loginCode(.value(started.challenge.id!)), f.next), redirectType: .normal)
+        } catch {
+            var page = LoginPage(next: SafeRedirect.localPath(f.next))
+            page.form = try P.failed(error, req)
+            page.form.values = ["username": f.username ?? ""]
+            page.form.errors["password"] = nil
+            return try await req.page("login", titleKey: "login_title", page, status: try P.formError(error).status)
+        }
+    }
+
+    private func codePage(_ req: Request, _ id: UUID, form: FormState = FormState()) async throws -> Response {
+        let state = try await req.logins.codeState(id)
+        var page = P.otpPage(req, heading: req.t("login_otp_title"), phoneMasked: state.phone.masked, code: state.code,
+                             action: withNext(.loginCode(.value(id)), next(req)), resendAction: withNext(.loginResend(.value(id)), next(req)),
+                             submitLabel: req.t("otp_confirm"))
+        page.form = form
+        return try await req.page("otp", titleKey: "login_otp_title", page, status: P.status(of: form))
+    }
+
+    func code(req: Request) async throws -> Response {
+        try await codePage(req, try req.uuid())
+    }
+
+    func resend(req: Request) async throws -> Response {
+        let id = try req.uuid()
+        var state: FormState
+        do {
+            _ = try await req.logins.resend(id, clientAddress: req.clientAddress)
+            state = P.resent(req)
+        } catch {
+            state = try P.failed(error, req)
+        }
+        return try await codePage(req, id, form: state)
+    }
+
+    func verify(req: Request) async throws -> Response {
+        let id = try req.uuid()
+        let f = try P.form(req)
+        let wanted = SafeRedirect.localPath(next(req) ?? SiteURL.account.path)
+        do {
+            let done = try await req.logins.verify(id, code: f.code ?? "", kind: .web, clientAddress: req.clientAddress, userAgent: req.userAgent,
+                                                   toConsole: wanted.hasPrefix(SiteURL.console.path))
+            let target = done.account.passwordTemporary ? SiteURL.changePassword.path : (wanted == "/" ? SiteURL.account.path : wanted)
+            let response = req.redirect(to: target, redirectType: .normal)
+            SessionCookie.set(done.token, on: response, config: req.portal.config)
+            return response
+        } catch {
+            return try await codePage(req, id, form: try P.failed(error, req))
+        }
+    }
+
+    func logout(req: Request) async throws -> Response {
+        if let signedIn = req.signedIn {
+            try await req.authSessions.end(signedIn.session.id)
+        }
+        let response = req.redirect(to: SiteURL.home.path, redirectType: .normal)
+        SessionCookie.clear(on: response, config: req.portal.config)
+        return response
+    }
+}

@@ -1,0 +1,35 @@
+// The services a request handler calls, each on the request's database and the portal's shared parts. Handlers
+// reach data only through these: no handler queries the database itself.
+import Vapor
+
+extension Request {
+    var registrations: RegistrationService { RegistrationService(db: db, portal: portal) }
+    var logins: LoginService { LoginService(db: db, portal: portal, hasher: portal.hasher) }
+    var passwords: PasswordService { PasswordService(db: db, portal: portal, hasher: portal.hasher) }
+    var authSessions: Sessions { Sessions(db: db, portal: portal) }
+    var otpCodes: OTPService { OTPService(db: db, portal: portal) }
+    var catalogue: ServiceCatalogue { ServiceCatalogue(db: db) }
+    var staffDirectory: StaffDirectory { StaffDirectory(db: db) }
+    var staffService: StaffService { StaffService(db: db, portal: portal) }
+    var unitService: UnitService { UnitService(db: db, portal: portal) }
+    var counter: CounterService { CounterService(db: db, portal: portal) }
+    var auditTrail: AuditTrail { AuditTrail(db: db, portal: portal) }
+    var monitoring: Monitoring { Monitoring(db: db, portal: portal) }
+
+    /// Who acts on this request, for the audit trail.
+    var auditActor: AuditLog.Actor {
+        AuditLog.Actor(id: signedIn?.account.id, name: signedIn?.account.fullName ?? "(anonymous)", address: clientAddress)
+    }
+
+    /// The signed-in person's staff rights, read for this request: rights are checked against the present.
+    func staff() async throws -> StaffContext {
+        try await staffDirectory.context(for: try requireSignedIn().account)
+    }
+
+    /// The same, for routes only administrators reach: others get 403 (they are signed in, so not 401).
+    func admin() async throws -> StaffContext {
+        let staff = try await staff()
+        guard staff.isAdmin else { throw AppError.forbidden }
+        return staff
+    }
+}

@@ -1,0 +1,83 @@
+// The one way hand-written SQL reads rows. Fluent is the default; where a statement is written by hand (a
+// measured hot path, or what Fluent cannot say), its rows decode into an `SQLRecord`: a Decodable with Swift
+// names whose columns are the snake_case of its coding keys. The column list comes from the type, so no
+// statement spells it and no name is written twice.
+import Foundation
+import SQLKit
+
+protocol SQLRecord: Decodable, Sendable {
+    /// The record's coding keys; each names a column by its snake_case form (`idNumber` → `id_number`).
+    associatedtype CodingKeys: CodingKey, CaseIterable
+}
+
+extension SQLRecord {
+    /// The record's column names, in the order of its keys.
+    static var columnNames: [String] { CodingKeys.allCases.map { SQLNames.column($0.stringValue) } }
+
+    /// The select list for this record: `table.column` for each key, renamed to `prefix + column` when a prefix is
+    /// given (two records read from one joined row keep apart that way).
+    static func columns(from table: String? = nil, prefix: String = "") -> any SQLExpression {
+        SQLList(columnNames.map { name -> any SQLExpression in
+            let column = SQLColumn(name, table: table)
+            return prefix.isEmpty ? column : SQLAlias(column, as: SQLIdentifier(prefix + name))
+        })
+    }
+
+    /// How a row becomes this record: each key read from `prefix + snake_case(key)`.
+    static func decoder(prefix: String = "") -> SQLRowDecoder {
+        SQLRowDecoder(prefix: prefix.isEmpty ? nil : prefix,
+                      keyDecodingStrategy: .custom { path in SQLNames.Key(SQLNames.column(path.last?.stringValue ?? "")) })
+    }
+}
+
+extension SQLRow {
+    func record<R: SQLRecord>(_ type: R.Type, prefix: String = "") throws -> R {
+        try decode(model: R.self, with: R.decoder(prefix: prefix))
+    }
+}
+
+extension SQLQueryFetcher {
+    func firstRecord<R: SQLRecord>(_ type: R.Type, prefix: String = "") async throws -> R? {
+        try await first()?.record(R.self, prefix: prefix)
+    }
+
+    func allRecords<R: SQLRecord>(_ type: R.Type, prefix: String = "") async throws -> [R] {
+        try await all().map { try $0.record(R.self, prefix: prefix) }
+    }
+}
+
+/// `COUNT(*) AS count`, read as a record.
+struct SQLCount: SQLRecord {
+    let count: Int
+    enum CodingKeys: CodingKey, CaseIterable { case count }
+
+    static var expression: any SQLExpression { SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("count")) }
+}
+
+enum SQLNames {
+    /// `idNumber` → `id_number`, `flowID` → `flow_id`: a run of capitals is one word.
+    static func column(_ key: String) -> String {
+        var out = ""
+        let chars = Array(key)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase {
+                let previousIsLower = i > 0 && (chars[i - 1].isLowercase || chars[i - 1].isNumber)
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                let previousIsUpper = i > 0 && chars[i - 1].isUppercase
+                if i > 0 && (previousIsLower || (previousIsUpper && nextIsLower)) { out.append("_") }
+                out.append(Character(c.lowercased()))
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

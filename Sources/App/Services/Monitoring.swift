@@ -1,0 +1,28 @@
+// What the operator's probes read: whether the database answers, and the metrics with the outbox's depth.
+import Fluent
+import Foundation
+import SQLKit
+
+struct Monitoring: Sendable {
+    let db: any Database
+    let portal: Portal
+
+    /// Nil when the database answers; otherwise why not, for the log.
+    func databaseProblem() async -> String? {
+        do {
+            _ = try await db.sql.raw("SELECT 1 AS ok").first()
+            return nil
+        } catch {
+            return String(reflecting: error)
+        }
+    }
+
+    /// The Prometheus text of every metric, with the outbox's depth read now (left as it was when the
+    /// database does not answer).
+    func metricsText() async -> [UInt8] {
+        if let depth = try? await OutboxWorker.queueDepth(on: db) { portal.metrics.outboxDepth(depth) }
+        var buffer: [UInt8] = []
+        portal.metrics.registry.emit(into: &buffer)
+        return buffer
+    }
+}
