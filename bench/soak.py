@@ -32,14 +32,12 @@ import queue
 import random
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "Tests" / "security"))
-import harness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Tests" / "harness"))
+import portal_harness as harness  # noqa: E402
 
 MIX = [("home", 25), ("ready", 20), ("services", 25), ("me", 25), ("signin", 5)]
 
@@ -172,15 +170,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     t_start = time.time()
-    tmp = tempfile.mkdtemp(prefix="portal-soak-")
-    gateway = harness.Gateway()
-    port = harness.free_port()
-    extra = {"OTP_MAX_PER_HOUR": 1000, "OTP_MAX_PER_DAY": 1000, "LOG_LEVEL": "error"}
-    env = harness.base_env(f"sqlite://{tmp}/portal.sqlite", gateway.url, port, **extra)
-    if not args.light_hashing:
-        for name in ("PASSWORD_SCRYPT_N", "PASSWORD_SCRYPT_R", "PASSWORD_SCRYPT_P"):
-            env.pop(name, None)
-    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    # The portal's default scrypt parameters unless --light-hashing: the variables are removed.
+    hashing = {} if args.light_hashing else dict.fromkeys(harness.FAST_HASHING)
+    tmp, gateway, server = harness.scratch("portal-soak-", args.binary, None, hashing,
+                                           OTP_MAX_PER_HOUR=1000, OTP_MAX_PER_DAY=1000, LOG_LEVEL="error")
+    port = server.port
     failures = []
     rss = []
     machine = []  # (seconds, 1-minute load average, the server's CPU seconds so far)
@@ -190,15 +184,7 @@ def main(argv=None):
         members, tokens = [], []
         for _ in range(args.members):
             c = citizens.new()
-            mark = gateway.mark()
-            status, reg = harness.call(port, "POST", "/api/v1/registrations", harness.registration_body(c))
-            assert status == 201, (status, reg)
-            status, verified = harness.call(port, "POST", f"/api/v1/registrations/{reg['id']}/verify",
-                                            {"code": gateway.code(c["e164"], mark)})
-            assert status == 200, (status, verified)
-            status, done = harness.call(port, "POST", f"/api/v1/registrations/{reg['id']}/complete",
-                                        {"completionToken": verified["completionToken"], "password": c["password"]})
-            assert status == 201, (status, done)
+            harness.register(port, gateway, c)
             members.append(c)
             tokens.append(harness.sign_in(port, gateway, c["idNumber"], c["password"], c["e164"]))
 
@@ -272,9 +258,7 @@ def main(argv=None):
 
     all_plain = [r[2] for r in soak.records if r[1] != "signin"]
     signins = [r[2] for r in soak.records if r[1] == "signin"]
-    for failure in failures:
-        print("FAIL " + failure, file=sys.stderr)
-    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
+    verdict = harness.verdict(failures)
     print(f"soak: {verdict} — {args.minutes:g} min at {args.rate:g}/s ({sent} requests, {errors} errors, {late} late); "
           f"p50 {percentile(all_plain, 50) * 1000:.1f} ms, p99 {percentile(all_plain, 99) * 1000:.1f} ms "
           f"(sign-in with its SMS code p50 {percentile(signins, 50) * 1000:.0f} ms, p99 {percentile(signins, 99) * 1000:.0f} ms); "
@@ -284,5 +268,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    harness.exit_cleanly_on_sigterm()
-    sys.exit(main())
+    harness.run_script(main)

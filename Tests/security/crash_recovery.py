@@ -21,18 +21,15 @@ they were on. After the last round the server runs until the outbox is empty, th
 Exit status 0 when every invariant holds; the last line is the result, for RESULTS.md.
 """
 import argparse
-import os
 import random
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import portal_harness as harness  # noqa: E402
 
 
 class Clients:
@@ -88,9 +85,7 @@ class Clients:
         answer = self.step(lambda: harness.call(self.port, "POST", f"/api/v1/registrations/{rid}/complete",
                                                 {"completionToken": token, "password": c["password"]}))
         if answer and answer[0] == 201:
-            with self.lock:
-                self.promised.append((c["idNumber"], answer[1]["accountId"].lower()))
-            self.bump("registrations")
+            self.made(c, answer, "registrations")
         else:
             # A retry after the account was made finds the registration gone: the check below looks for it.
             self.abandon(answer, "complete")
@@ -113,11 +108,15 @@ class Clients:
         answer = self.step(lambda: harness.call(self.port, "POST", f"/api/v1/admin/citizen-accounts/drafts/{draft}/create",
                                                 {"code": code}, token=self.officer_token))
         if answer and answer[0] == 201:
-            with self.lock:
-                self.promised.append((c["idNumber"], answer[1]["accountId"].lower()))
-            self.bump("counter")
+            self.made(c, answer, "counter")
         else:
             self.abandon(answer, "create")
+
+    def made(self, citizen, answer, kind):
+        """A flow the server answered 201: the account it promised is checked at the end."""
+        with self.lock:
+            self.promised.append((citizen["idNumber"], answer[1]["accountId"].lower()))
+        self.bump(kind)
 
     def abandon(self, answer, where=None):
         """A flow given up. A refusal after a kill can be right (a retried step finds its work already done:
@@ -148,27 +147,20 @@ def main(argv=None):
     random.seed(seed)
 
     started = time.time()
-    tmp = tempfile.mkdtemp(prefix="portal-crash-")
-    gateway = harness.Gateway()
-    port = harness.free_port()
     pg_name = None
     if args.database_url:
         pg_name = "portal_crash_" + uuid.uuid4().hex[:10]
         harness.run_sql(harness.with_database(args.database_url, "postgres"), f"CREATE DATABASE {pg_name}")
-        database = harness.with_database(args.database_url, pg_name)
-        label = "PostgreSQL"
-    else:
-        database = f"sqlite://{tmp}/portal.sqlite"
-        label = "SQLite"
-    env = harness.base_env(database, gateway.url, port)
-    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    tmp, gateway, server = harness.scratch("portal-crash-", args.binary,
+                                           harness.with_database(args.database_url, pg_name) if pg_name else None)
+    port, database = server.port, server.env["DATABASE_URL"]
+    label = "PostgreSQL" if pg_name else "SQLite"
     failures, figures, kills = [], {}, 0
     clients = None
     try:
-        with open(os.path.join(tmp, "demo.log"), "w") as log:
-            harness.run_demo(args.binary, env, log)
+        server.demo()
         server.start()
-        token = harness.sign_in(port, gateway, harness.OFFICER_ID, harness.DEMO_PASSWORD, harness.OFFICER_PHONE)
+        token = harness.sign_in_staff(port, gateway)
         unit = harness.officer_unit(port, token)
         clients = Clients(port, gateway, harness.Citizens(seed), token, unit)
         threads = [threading.Thread(target=clients.run, args=(kind,), daemon=True)
@@ -241,20 +233,14 @@ def main(argv=None):
     finally:
         if clients:
             clients.stop.set()
-        server.stop()
-        gateway.stop()
-        if failures:
-            print(server.log_tail(60), file=sys.stderr)
+        harness.clean_up(server, gateway, tmp, failures, lines=60)
         if pg_name:
             try:
                 harness.run_sql(harness.with_database(args.database_url, "postgres"), f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
             except Exception as error:  # noqa: BLE001
                 print(f"could not drop {pg_name}: {error}", file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
 
-    for failure in failures:
-        print("FAIL " + failure, file=sys.stderr)
-    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
+    verdict = harness.verdict(failures)
     counts = clients.counts if clients else {}
     print(f"crash_recovery: {verdict} in {time.time() - started:.0f} s on {label}, seed {seed} — {kills} SIGKILLs "
           f"(restart {figures.get('restart_s')} s); flows completed: {counts.get('registrations')} registrations, "
@@ -268,5 +254,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    harness.exit_cleanly_on_sigterm()
-    sys.exit(main())
+    harness.run_script(main)

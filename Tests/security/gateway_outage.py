@@ -18,15 +18,12 @@ Exit status 0 when every check holds; the last line is the result, for RESULTS.m
 """
 import argparse
 import collections
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import portal_harness as harness  # noqa: E402
 
 
 def main(argv=None):
@@ -39,30 +36,19 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     started = time.time()
-    tmp = tempfile.mkdtemp(prefix="portal-gwdown-")
-    gateway = harness.Gateway()
-    port = harness.free_port()
-    database = f"sqlite://{tmp}/portal.sqlite"
-    env = harness.base_env(database, gateway.url, port)
-    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    tmp, gateway, server = harness.scratch("portal-gwdown-", args.binary)
+    port, database = server.port, server.env["DATABASE_URL"]
     failures, figures = [], {}
     try:
-        with open(os.path.join(tmp, "demo.log"), "w") as log:
-            harness.run_demo(args.binary, env, log)
+        server.demo()
         server.start()
         citizens = harness.Citizens(seed=11)
-        officer = harness.sign_in(port, gateway, harness.OFFICER_ID, harness.DEMO_PASSWORD, harness.OFFICER_PHONE)
+        officer = harness.sign_in_staff(port, gateway)
         unit = harness.officer_unit(port, officer)
         members = []
         for _ in range(3):
             c = citizens.new()
-            mark = gateway.mark()
-            status, started_reg = harness.call(port, "POST", "/api/v1/registrations", harness.registration_body(c))
-            code = gateway.code(c["e164"], mark)
-            status, verified = harness.call(port, "POST", f"/api/v1/registrations/{started_reg['id']}/verify", {"code": code})
-            status, done = harness.call(port, "POST", f"/api/v1/registrations/{started_reg['id']}/complete",
-                                        {"completionToken": verified["completionToken"], "password": c["password"]})
-            assert status == 201, (status, done)
+            harness.register(port, gateway, c)
             members.append(c)
         tables = harness.Tables(database)
         before = {r["reference"] for r in tables.rows("SELECT reference FROM outbox_messages")}
@@ -156,23 +142,15 @@ def main(argv=None):
         if not server.alive():
             failures.append("the server died")
     finally:
-        server.stop()
-        gateway.stop()
-        if failures:
-            print(server.log_tail(), file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
+        harness.clean_up(server, gateway, tmp, failures)
 
-    for failure in failures:
-        print("FAIL " + failure, file=sys.stderr)
-    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
-    print(f"gateway_outage: {verdict} in {time.time() - started:.0f} s — gateway answering non-HTTP bytes for {args.junk:.0f} s "
-          f"({figures.get('junk_requests')} requests got them), then down {args.down:.0f} s; during the outage the API answered "
-          f"{figures.get('answers')} (slowest {figures.get('slowest_ms')} ms) and {figures.get('queued')} SMS waited; "
-          f"all {figures.get('outage_messages')} delivered {figures.get('recovered_s')} s after the gateway accepted again, "
-          f"attempts {figures.get('attempts')} each, {figures.get('duplicates')} accepted twice; late code finished its registration")
-    return 0 if not failures else 1
+    return harness.report("gateway_outage", failures, started,
+                          f"gateway answering non-HTTP bytes for {args.junk:.0f} s "
+                          f"({figures.get('junk_requests')} requests got them), then down {args.down:.0f} s; during the outage the API answered "
+                          f"{figures.get('answers')} (slowest {figures.get('slowest_ms')} ms) and {figures.get('queued')} SMS waited; "
+                          f"all {figures.get('outage_messages')} delivered {figures.get('recovered_s')} s after the gateway accepted again, "
+                          f"attempts {figures.get('attempts')} each, {figures.get('duplicates')} accepted twice; late code finished its registration")
 
 
 if __name__ == "__main__":
-    harness.exit_cleanly_on_sigterm()
-    sys.exit(main())
+    harness.run_script(main)

@@ -20,16 +20,13 @@ Needs root, runuser and PostgreSQL 15 under /usr/lib/postgresql/15/bin. The last
 """
 import argparse
 import collections
-import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import portal_harness as harness  # noqa: E402
 
 
 class Load:
@@ -97,17 +94,13 @@ def main(argv=None):
         return 0
 
     started = time.time()
-    tmp = tempfile.mkdtemp(prefix="portal-pgrestart-")
     cluster = harness.PostgresCluster()
-    gateway = harness.Gateway()
-    port = harness.free_port()
-    server = None
+    tmp, gateway, server = harness.scratch("portal-pgrestart-", args.binary, cluster.url)
+    port = server.port
     load = None
     failures, figures = [], {}
     try:
         cluster.init()
-        env = harness.base_env(cluster.url, gateway.url, port)
-        server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
         server.start()
         citizens = harness.Citizens(seed=23)
 
@@ -190,26 +183,17 @@ def main(argv=None):
     finally:
         if load:
             load.stop()
-        if server:
-            server.stop()
-            if failures:
-                print(server.log_tail(), file=sys.stderr)
-        gateway.stop()
+        harness.clean_up(server, gateway, tmp, failures)
         cluster.destroy()
-        shutil.rmtree(tmp, ignore_errors=True)
 
-    for failure in failures:
-        print("FAIL " + failure, file=sys.stderr)
-    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
     inv = figures.get("invariants", {})
-    print(f"pg_restart: {verdict} in {time.time() - started:.0f} s — PostgreSQL stopped (-m fast) for {args.down:.0f} s under load: "
-          f"/health/ready 503 after {figures.get('to_503')} s, 200 again {figures.get('to_200')} s after the restart; "
-          f"answers while down {figures.get('down')} (slowest {figures.get('slowest_down_ms')} ms); while starting "
-          f"{figures.get('recovering')}; after {figures.get('after')}; both half-way registrations finished, sign-in "
-          f"{'worked' if figures.get('signed_in') else 'failed'}; {inv.get('accounts_registered')} accounts, outbox {inv.get('outbox')}")
-    return 0 if not failures else 1
+    return harness.report("pg_restart", failures, started,
+                          f"PostgreSQL stopped (-m fast) for {args.down:.0f} s under load: "
+                          f"/health/ready 503 after {figures.get('to_503')} s, 200 again {figures.get('to_200')} s after the restart; "
+                          f"answers while down {figures.get('down')} (slowest {figures.get('slowest_down_ms')} ms); while starting "
+                          f"{figures.get('recovering')}; after {figures.get('after')}; both half-way registrations finished, sign-in "
+                          f"{'worked' if figures.get('signed_in') else 'failed'}; {inv.get('accounts_registered')} accounts, outbox {inv.get('outbox')}")
 
 
 if __name__ == "__main__":
-    harness.exit_cleanly_on_sigterm()
-    sys.exit(main())
+    harness.run_script(main)

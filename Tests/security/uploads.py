@@ -19,18 +19,15 @@ demo officer of the commune one-stop desk, then:
 Exit status 0 when every check holds; the last line is the result, for RESULTS.md.
 """
 import argparse
-import os
 import select
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import portal_harness as harness  # noqa: E402
 
 LIMIT = 5_242_880
 TIME_LIMIT_SECONDS = 10
@@ -153,19 +150,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     started = time.time()
-    tmp = tempfile.mkdtemp(prefix="portal-uploads-")
-    gateway = harness.Gateway()
-    port = harness.free_port()
-    database = f"sqlite://{tmp}/portal.sqlite"
-    env = harness.base_env(database, gateway.url, port, UPLOAD_TIME_LIMIT_SECONDS=TIME_LIMIT_SECONDS)
-    server = harness.Server(args.binary, env, port, os.path.join(tmp, "server.log"))
+    tmp, gateway, server = harness.scratch("portal-uploads-", args.binary, UPLOAD_TIME_LIMIT_SECONDS=TIME_LIMIT_SECONDS)
+    port, database = server.port, server.env["DATABASE_URL"]
     failures = []
     figures = {}
     try:
-        with open(os.path.join(tmp, "demo.log"), "w") as log:
-            harness.run_demo(args.binary, env, log)
+        server.demo()
         server.start()
-        token = harness.sign_in(port, gateway, harness.OFFICER_ID, harness.DEMO_PASSWORD, harness.OFFICER_PHONE)
+        token = harness.sign_in_staff(port, gateway)
         unit = harness.officer_unit(port, token)
         tables = harness.Tables(database)
         citizens = harness.Citizens(seed=5)
@@ -302,24 +294,16 @@ def main(argv=None):
                 failures.append(f"burst {burst + 1}: the server grew by {(peak - baseline) // 1024} MB (limit {args.max_peak_mb:.0f} MB)")
             if health["ok"] != health["calls"]:
                 failures.append(f"burst {burst + 1}: /health/ready failed during the uploads: {health}")
-        figures["burst"] = f"VmRSS before {baseline // 1024} MB; " + "; then ".join(bursts)
         if not server.alive():
             failures.append("the server died")
+        figures["burst"] = f"VmRSS before {baseline // 1024} MB; " + "; then ".join(bursts)
     finally:
-        server.stop()
-        gateway.stop()
-        if failures:
-            print(server.log_tail(), file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
+        harness.clean_up(server, gateway, tmp, failures)
 
-    for failure in failures:
-        print("FAIL " + failure, file=sys.stderr)
-    verdict = "PASS" if not failures else f"FAIL ({len(failures)})"
-    print(f"uploads: {verdict} in {time.time() - started:.0f} s — slow 5,242,881 bytes: {figures.get('slow')}; "
-          f"chunked 6 MB: {figures.get('chunked')}; declared 50 MB: {figures.get('declared')}; trickled: {figures.get('trickled')}; burst: {figures.get('burst')}")
-    return 0 if not failures else 1
+    return harness.report("uploads", failures, started,
+                          f"slow 5,242,881 bytes: {figures.get('slow')}; "
+                          f"chunked 6 MB: {figures.get('chunked')}; declared 50 MB: {figures.get('declared')}; trickled: {figures.get('trickled')}; burst: {figures.get('burst')}")
 
 
 if __name__ == "__main__":
-    harness.exit_cleanly_on_sigterm()
-    sys.exit(main())
+    harness.run_script(main)
