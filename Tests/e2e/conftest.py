@@ -1,14 +1,6 @@
 """Starts the built portal against a fresh SQLite file and a local fake SMS gateway, and a headless Chromium."""
-import json
-import os
-import re
-import socket
-import subprocess
+import sys
 import tempfile
-import threading
-import time
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,98 +8,30 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import portal_harness as harness  # noqa: E402
+
+ROOT = harness.ROOT
 SHOTS = ROOT / ".build" / "e2e"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeGateway:
-    """Accepts every SMS at once and keeps them, so the tests can read the codes."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with gateway.lock:
-                    gateway.messages.append(json.loads(body))
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(b'{"status":"accepted"}')
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
-
-    def latest_code(self, phone_e164, after=0, timeout=10):
-        """The 6-digit code of the newest message to `phone_e164`, waiting for it to arrive."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with self.lock:
-                found = [m for m in self.messages[after:] if m["to"] == phone_e164]
-            if found:
-                match = re.search(r"\b(\d{6})\b", found[-1]["text"])
-                if match:
-                    return match.group(1)
-            time.sleep(0.1)
-        raise AssertionError(f"no SMS to {phone_e164}")
-
-    def count(self):
-        with self.lock:
-            return len(self.messages)
 
 
 @pytest.fixture(scope="session")
 def gateway():
-    g = FakeGateway()
+    g = harness.Gateway()
     yield g
-    g.server.shutdown()
+    g.stop()
 
 
 @pytest.fixture(scope="session")
 def portal(gateway):
-    binary = os.environ.get("PORTAL_BINARY", str(ROOT / ".build" / "debug" / "portal"))
     data = tempfile.mkdtemp(prefix="portal-e2e-")
-    port = free_port()
-    env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": f"sqlite://{data}/portal.sqlite",
-        "SMS_GATEWAY_URL": gateway.url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "PASSWORD_SCRYPT_N": "1024",
-        "HUMAN_CHECK": "pow",
-        "OTP_RESEND_SECONDS": "2",
-    })
-    env.pop("TEST_DATABASE_URL", None)
-    log = open(os.path.join(data, "server.log"), "w")
-    demo = subprocess.run([binary, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if urllib.request.urlopen(base + "/health/ready", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError("the portal did not start: " + open(os.path.join(data, "server.log")).read())
-    yield {"base": base, "data": data, "binary": binary, "env": env}
-    proc.terminate()
-    proc.wait(timeout=10)
+    env = harness.portal_env(harness.sqlite_url(data), gateway.url,
+                             PASSWORD_SCRYPT_N=1024, HUMAN_CHECK="pow", OTP_RESEND_SECONDS=2)
+    server = harness.Server(env, data)
+    server.demo(timeout=120)
+    server.start(timeout=20)
+    yield {"base": server.base, "data": data, "binary": server.binary, "env": server.env}
+    assert server.stop(timeout=10), "the portal did not stop within 10 s of SIGTERM"
 
 
 def make_driver(width, javascript=True):

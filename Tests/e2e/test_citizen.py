@@ -24,6 +24,11 @@ def fill(driver, field_id, value):
     element.send_keys(value)
 
 
+def fill_new_password(driver, password):
+    fill(driver, "password", password)
+    fill(driver, "passwordConfirm", password)
+
+
 def set_date(driver, field_id, iso):
     # Date inputs take the value in ISO form; typing into them depends on the browser's locale.
     driver.execute_script("document.getElementById(arguments[0]).value = arguments[1]", field_id, iso)
@@ -51,6 +56,14 @@ def submit(driver, button_id):
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
+def submit_for_code(driver, gateway, button_id, phone_e164):
+    """Submits a step that sends an SMS code, waits for the code form, and answers the code the gateway got."""
+    before = gateway.mark()
+    submit(driver, button_id)
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
+    return gateway.latest_code(phone_e164, after=before)
+
+
 def test_register_sign_in_and_recover_the_password(portal, gateway, phone_browser):
     d = phone_browser
     base = portal["base"]
@@ -71,26 +84,22 @@ def test_register_sign_in_and_recover_the_password(portal, gateway, phone_browse
     fill(d, "phone", CITIZEN["phone"])
     wait_for_human_check(d)
     shot(d, "citizen-02-register-details")
-    before = gateway.count()
-    submit(d, "reg-submit")
+    code = submit_for_code(d, gateway, "reg-submit", CITIZEN["e164"])
 
     # R16: the code by SMS, then Xác nhận.
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
     assert d.find_element(By.ID, "otp-phone").text == "098****456"
     shot(d, "citizen-03-register-otp")
-    fill(d, "code", gateway.latest_code(CITIZEN["e164"], after=before))
+    fill(d, "code", code)
     submit(d, "otp-submit")
 
     # R17: a password that meets the rules; a weak one is refused with the reason.
     WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "password-form")))
-    fill(d, "password", "12345678")
-    fill(d, "passwordConfirm", "12345678")
+    fill_new_password(d, "12345678")
     submit(d, "password-submit")
     shot(d, "citizen-04a-weak-password")
     errors = " ".join(e.text for e in d.find_elements(By.CLASS_NAME, "field-error"))
     assert "phổ biến" in errors
-    fill(d, "password", CITIZEN["password"])
-    fill(d, "passwordConfirm", CITIZEN["password"])
+    fill_new_password(d, CITIZEN["password"])
     shot(d, "citizen-04-register-password")
     submit(d, "password-submit")
     assert "Đăng ký thành công" in d.page_source
@@ -102,10 +111,7 @@ def test_register_sign_in_and_recover_the_password(portal, gateway, phone_browse
     fill(d, "username", CITIZEN["idNumber"])
     fill(d, "password", CITIZEN["password"])
     shot(d, "citizen-06-login")
-    before = gateway.count()
-    submit(d, "login-submit")
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
-    fill(d, "code", gateway.latest_code(CITIZEN["e164"], after=before))
+    fill(d, "code", submit_for_code(d, gateway, "login-submit", CITIZEN["e164"]))
     shot(d, "citizen-07-login-otp")
     submit(d, "otp-submit")
     assert d.find_element(By.ID, "account-name").text == CITIZEN["fullName"]
@@ -130,12 +136,8 @@ def test_register_sign_in_and_recover_the_password(portal, gateway, phone_browse
     fill(d, "username", CITIZEN["phone"])
     wait_for_human_check(d)
     shot(d, "citizen-10-reset")
-    before = gateway.count()
-    submit(d, "reset-submit")
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
-    fill(d, "code", gateway.latest_code(CITIZEN["e164"], after=before))
-    fill(d, "password", CITIZEN["new_password"])
-    fill(d, "passwordConfirm", CITIZEN["new_password"])
+    fill(d, "code", submit_for_code(d, gateway, "reset-submit", CITIZEN["e164"]))
+    fill_new_password(d, CITIZEN["new_password"])
     shot(d, "citizen-11-reset-code")
     submit(d, "otp-submit")
     assert "Đã đặt lại mật khẩu" in d.page_source
@@ -149,10 +151,7 @@ def test_register_sign_in_and_recover_the_password(portal, gateway, phone_browse
     assert "không đúng" in d.find_element(By.ID, "login-alert").text
     fill(d, "username", CITIZEN["idNumber"])
     fill(d, "password", CITIZEN["new_password"])
-    before = gateway.count()
-    submit(d, "login-submit")
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
-    fill(d, "code", gateway.latest_code(CITIZEN["e164"], after=before))
+    fill(d, "code", submit_for_code(d, gateway, "login-submit", CITIZEN["e164"]))
     submit(d, "otp-submit")
     assert d.find_element(By.ID, "account-name").text == CITIZEN["fullName"]
     shot(d, "citizen-13-signed-in-again")

@@ -4,27 +4,24 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import shot
-from test_citizen import fill, submit
-
-PASSWORD = "PhoNoi@Hy2025"
+from conftest import harness, shot
+from test_citizen import fill, submit, submit_for_code
 
 
-def sign_in_to_console(d, portal, gateway, id_number, phone_e164):
+def sign_in_to_console(d, portal, gateway, who):
+    """Signs a demo staff account, (ID number, phone), in at /quantri."""
+    id_number, phone_e164 = who
     d.get(portal["base"] + "/quantri")
     WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "login-form")))
     fill(d, "username", id_number)
-    fill(d, "password", PASSWORD)
-    before = gateway.count()
-    submit(d, "login-submit")
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
-    fill(d, "code", gateway.latest_code(phone_e164, after=before))
+    fill(d, "password", harness.DEMO_PASSWORD)
+    fill(d, "code", submit_for_code(d, gateway, "login-submit", phone_e164))
     submit(d, "otp-submit")
 
 
 def test_super_admin_creates_a_unit_and_grants_an_officer(portal, gateway, browser):
     d = browser
-    sign_in_to_console(d, portal, gateway, "033080000001", "+84912000001")
+    sign_in_to_console(d, portal, gateway, harness.SUPER_ADMIN)
     assert "Quản trị hệ thống" in d.find_element(By.TAG_NAME, "h1").text
     shot(d, "console-01-home")
 
@@ -55,7 +52,7 @@ def test_super_admin_creates_a_unit_and_grants_an_officer(portal, gateway, brows
 
 def test_officer_of_a_wrongly_named_unit_is_told_why(portal, gateway, phone_browser):
     d = phone_browser
-    sign_in_to_console(d, portal, gateway, "033094000007", "+84912000007")
+    sign_in_to_console(d, portal, gateway, harness.MISNAMED_DESK_OFFICER)
     reasons = d.find_element(By.ID, "r10-reasons").text
     assert "Bộ phận 1 cửa xã Tân Quang" in reasons
     assert "Đỗ Văn Hùng" in reasons

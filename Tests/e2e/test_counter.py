@@ -11,8 +11,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import shot
-from test_citizen import fill, set_date, submit
+from conftest import harness, shot
+from test_citizen import fill, fill_new_password, set_date, submit, submit_for_code
 from test_console import sign_in_to_console
 
 
@@ -27,7 +27,7 @@ def scan_file():
 
 def test_officer_creates_a_citizen_account_at_the_counter(portal, gateway, phone_browser):
     d = phone_browser
-    sign_in_to_console(d, portal, gateway, "033190000003", "+84912000003")
+    sign_in_to_console(d, portal, gateway, harness.CENTRE_OFFICER)
     submit(d, "menu-create")
     assert "Tài khoản công dân do bạn tạo" in d.page_source
     shot(d, "counter-01-list")
@@ -68,7 +68,7 @@ def test_officer_creates_a_citizen_account_at_the_counter(portal, gateway, phone
     assert "HOÀNG THỊ NGUYỆT" in text and "036185004321" in text
 
     # R8: send the code; the SMS appears in the list with its state.
-    before = gateway.count()
+    before = gateway.mark()
     submit(d, "send-otp")
     code = gateway.latest_code("+84977123987", after=before)
     # The page after the send lists the message with its state.
@@ -76,19 +76,12 @@ def test_officer_creates_a_citizen_account_at_the_counter(portal, gateway, phone
     shot(d, "counter-06-code-sent")
 
     # R9: the latest code creates the account; the password goes by SMS.
-    before = gateway.count()
+    before = gateway.mark()
     fill(d, "code", code)
     submit(d, "create-account")
     assert "Đã tạo tài khoản" in d.page_source
     shot(d, "counter-07-created")
-    messages = []
-    import time
-    for _ in range(50):
-        with gateway.lock:
-            messages = [m for m in gateway.messages[before:] if m["text"].startswith("Tai khoan:")]
-        if messages:
-            break
-        time.sleep(0.1)
+    messages = gateway.messages(after=before, starting="Tai khoan:", wait=5)
     match = re.match(r"Tai khoan: (\d+) Mat khau: (\S+)$", messages[-1]["text"])
     assert match and match.group(1) == "036185004321"
     password = match.group(2)
@@ -98,16 +91,12 @@ def test_officer_creates_a_citizen_account_at_the_counter(portal, gateway, phone
     d.get(portal["base"] + "/dang-nhap")
     fill(d, "username", "036185004321")
     fill(d, "password", password)
-    before = gateway.count()
-    submit(d, "login-submit")
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "otp-form")))
-    fill(d, "code", gateway.latest_code("+84977123987", after=before))
+    fill(d, "code", submit_for_code(d, gateway, "login-submit", "+84977123987"))
     submit(d, "otp-submit")
     assert "mật khẩu tạm thời" in d.page_source
     shot(d, "counter-08-citizen-must-change")
     fill(d, "currentPassword", password)
-    fill(d, "password", "Hoa cúc vàng 1985 ở Văn Lâm")
-    fill(d, "passwordConfirm", "Hoa cúc vàng 1985 ở Văn Lâm")
+    fill_new_password(d, "Hoa cúc vàng 1985 ở Văn Lâm")
     submit(d, "password-submit")
     assert "Đã đổi mật khẩu" in d.page_source
     shot(d, "counter-09-password-changed")
