@@ -17,20 +17,19 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import portal_harness as harness  # noqa: E402
+
+ROOT = harness.ROOT
 
 # Every call of the citizen API: method, path (with {id}), whether it takes a bearer token, and a valid body.
 ROUTES = [
@@ -79,9 +78,8 @@ ROUTES = [
     ("POST", "/api/v1/admin/citizen-accounts/{accountId}/password-reissue", True, "code"),
 ]
 
-# Demo staff (from `portal demo`): ID number and phone, signed in once at the start.
-STAFF = [("033080000001", "+84912000001"), ("033190000003", "+84912000003"), ("033085000005", "+84912000005")]
-STAFF_PASSWORD = "PhoNoi@Hy2025"
+# Demo staff (from `portal demo`), signed in once at the start: the super admin, an officer, the district admin.
+STAFF = [harness.SUPER_ADMIN, harness.CENTRE_OFFICER, harness.DISTRICT_ADMIN]
 
 PROVINCES = ["001", "079", "048", "031", "092", "038", "040", "026", "052", "096"]
 MOBILE_PREFIXES = ["32", "33", "34", "35", "36", "37", "38", "39", "52", "56", "58", "59", "70", "76", "77", "78", "79",
@@ -92,104 +90,10 @@ BOUNDARIES = [0, -1, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 + 1, 10 ** 17, 10
 NAMES = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Long", "Phạm Thu Hà", "Đặng Quốc Việt", "Hồ Ngọc Thuý"]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeGateway:
-    """Accepts every SMS and keeps it, so that flows can be completed with the real codes."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with gateway.lock:
-                    gateway.messages.append(json.loads(body))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
-
-    def count(self):
-        with self.lock:
-            return len(self.messages)
-
-    def code(self, phone, after, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with self.lock:
-                found = [m for m in self.messages[after:] if m["to"] == phone and m["text"].startswith("Ma xac thuc")]
-            if found:
-                return re.search(r"\b(\d{6})\b", found[-1]["text"]).group(1)
-            time.sleep(0.05)
-        return None
-
-
-class Portal:
-    """The debug server on a throwaway SQLite file."""
-
-    def __init__(self, binary, gateway):
-        self.data = tempfile.mkdtemp(prefix="portal-fuzz-")
-        self.port = free_port()
-        env = dict(os.environ)
-        env.pop("TEST_DATABASE_URL", None)
-        env.update({
-            "DATABASE_URL": f"sqlite://{self.data}/portal.sqlite",
-            "SMS_GATEWAY_URL": gateway.url,
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
-            "HUMAN_CHECK": "off",
-            "PASSWORD_SCRYPT_N": "16", "PASSWORD_SCRYPT_R": "1", "PASSWORD_SCRYPT_P": "1",
-            # Client addresses come from X-Forwarded-For, so the per-address limits see many callers.
-            "TRUSTED_PROXIES": "127.0.0.1",
-            "OTP_RESEND_SECONDS": "0",
-            "LOG_LEVEL": "warning",
-        })
-        self.log_path = os.path.join(self.data, "server.log")
-        self.log = open(self.log_path, "w")
-        subprocess.run([binary, "demo"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, timeout=120, check=True)
-        self.proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/health/ready")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("the portal did not start:\n" + self.log_tail())
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def log_tail(self, lines=40):
-        self.log.flush()
-        with open(self.log_path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-
-    def stop(self):
-        if self.alive():
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
-        shutil.rmtree(self.data, ignore_errors=True)
+# The server: a throwaway SQLite file, no human check, cheap hashing, client addresses from X-Forwarded-For (so
+# that the per-address limits see many callers), codes sent again at once.
+SETTINGS = {"HUMAN_CHECK": "off", **harness.FAST_HASHING, "TRUSTED_PROXIES": "127.0.0.1", "OTP_RESEND_SECONDS": "0",
+            "LOG_LEVEL": "warning"}
 
 
 class Dropped(Exception):
@@ -264,14 +168,14 @@ class Live:
     def refresh(self):
         """One new citizen through registration and sign-in, and a flow of every kind left open."""
         who = Identity(self.rng)
-        mark = self.gateway.count()
+        mark = self.gateway.mark()
         status, started = self.call("POST", "/api/v1/registrations", {
             "accountType": "citizen", "verificationMethod": "mobile", "idNumber": who.id_number,
             "fullName": who.name, "dateOfBirth": who.dob, "phone": who.phone})
         if status != 201:
             return
         registration = started["id"]
-        code = self.gateway.code(who.e164, mark)
+        code = self.gateway.code(who.e164, mark, timeout=10)
         status, verified = self.call("POST", f"/api/v1/registrations/{registration}/verify", {"code": code})
         if status != 200:
             return
@@ -280,17 +184,17 @@ class Live:
                               {"completionToken": completion, "password": who.password})
         if status != 201:
             return
-        mark = self.gateway.count()
+        mark = self.gateway.mark()
         status, challenge = self.call("POST", "/api/v1/login", {"username": who.id_number, "password": who.password})
         if status != 200:
             return
-        code = self.gateway.code(who.e164, mark)
+        code = self.gateway.code(who.e164, mark, timeout=10)
         status, signed = self.call("POST", f"/api/v1/login/{challenge['challengeId']}/verify", {"code": code})
         if status != 200:
             return
         token = signed["token"]
         _, sessions = self.call("GET", "/api/v1/me/sessions", token=token)
-        mark = self.gateway.count()
+        mark = self.gateway.mark()
         _, open_challenge = self.call("POST", "/api/v1/login", {"username": who.phone, "password": who.password})
         _, reset = self.call("POST", "/api/v1/password-resets", {"username": who.id_number})
         other = Identity(self.rng)
@@ -313,14 +217,11 @@ class Live:
 
     def sign_in_staff(self):
         """The demo super admin, officer and district admin, so that admin calls get past the role checks."""
-        for id_number, phone in STAFF:
-            mark = self.gateway.count()
-            status, challenge = self.call("POST", "/api/v1/login", {"username": id_number, "password": STAFF_PASSWORD})
-            if status != 200:
+        for who in STAFF:
+            try:
+                self.staff_tokens.append(harness.sign_in_staff(self.call, self.gateway, who))
+            except AssertionError:
                 continue
-            status, signed = self.call("POST", f"/api/v1/login/{challenge['challengeId']}/verify", {"code": self.gateway.code(phone, mark)})
-            if status == 200:
-                self.staff_tokens.append(signed["token"])
         if self.staff_tokens:
             _, units = self.call("GET", "/api/v1/admin/units?per=100", token=self.staff_tokens[0])
             if isinstance(units, dict):
@@ -488,14 +389,17 @@ def describe(case):
 
 
 def run(cases, seed, threads, binary, quiet=False):
-    gateway = FakeGateway()
-    portal = Portal(binary, gateway)
+    gateway = harness.Gateway()
+    data = tempfile.mkdtemp(prefix="portal-fuzz-")
+    portal = harness.Server(harness.portal_env(harness.sqlite_url(data), gateway.url, SETTINGS), data, binary)
     failures = []
     statuses = collections.Counter()
     started = time.time()
     lock = threading.Lock()
     done = [0]
     try:
+        portal.demo(timeout=120)
+        portal.start(timeout=30)
         live = Live(portal.port, gateway, random.Random(seed))
         for _ in range(3):
             live.refresh()
@@ -552,8 +456,9 @@ def run(cases, seed, threads, binary, quiet=False):
     finally:
         if failures:
             print("server log (tail):\n" + portal.log_tail(), file=sys.stderr)
-        portal.stop()
-        gateway.server.shutdown()
+        portal.stop(timeout=15)
+        gateway.stop()
+        shutil.rmtree(data, ignore_errors=True)
     elapsed = time.time() - started
     for failure in failures[:20]:
         print("FAIL " + failure, file=sys.stderr)
@@ -569,7 +474,7 @@ def main(argv=None):
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--binary", default=os.environ.get("PORTAL_BINARY", str(ROOT / ".build" / "debug" / "portal")))
+    parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1, 10 ** 9)

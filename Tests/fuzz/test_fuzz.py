@@ -31,6 +31,6 @@ def test_the_fuzzer_covers_every_api_call_in_the_openapi_document():
 def test_random_and_mutated_json_never_gets_a_5xx_nor_a_dropped_connection():
     cases = int(os.environ.get("FUZZ_CASES", "2000"))
     failures = fuzz_api.run(cases, seed=int(os.environ.get("FUZZ_SEED", "20251129")), threads=4,
-                            binary=os.environ.get("PORTAL_BINARY", str(fuzz_api.ROOT / ".build" / "debug" / "portal")),
+                            binary=fuzz_api.harness.DEFAULT_BINARY,
                             quiet=True)
     assert not failures, "\n".join(failures[:10])
