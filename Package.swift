@@ -62,9 +62,11 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
+        // ID-card scan files built byte by byte, shared by the Domain and App tests.
+        .target(name: "ScanFixtures", path: "Tests/ScanFixtures"),
         .testTarget(
             name: "DomainTests",
-            dependencies: ["Domain", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Domain", "ScanFixtures", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "RequestFormPDFTests", dependencies: ["RequestFormPDF"]),
         .testTarget(
@@ -72,6 +74,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "SMSGateway",
+                "ScanFixtures",
                 .product(name: "XCTVapor", package: "vapor"),
             ]
         ),

@@ -1,4 +1,5 @@
-// The ID-card scan inspector (R5): PDF, DOCX and DOC recognised by content, polyglots, bombs and corrupt files refused.
+// The ID-card scan inspector: PDF, DOCX and DOC recognised by content, polyglots, bombs and corrupt files refused.
+import ScanFixtures
 import XCTest
 @testable import Domain
 
@@ -6,22 +7,22 @@ final class ScanInspectorTests: XCTestCase {
     // MARK: - PDF
 
     func test_minimal_pdf_is_accepted_as_pdf() throws {
-        XCTAssertEqual(try ScanInspector.inspect(Fixture.pdf(), fileName: "cccd.pdf"), .pdf)
+        XCTAssertEqual(try ScanInspector.inspect(ScanFiles.pdf(), fileName: "cccd.pdf"), .pdf)
     }
 
     func test_extension_is_compared_without_case() throws {
-        XCTAssertEqual(try ScanInspector.inspect(Fixture.pdf(), fileName: "CCCD.PDF"), .pdf)
+        XCTAssertEqual(try ScanInspector.inspect(ScanFiles.pdf(), fileName: "CCCD.PDF"), .pdf)
     }
 
     func test_pdf_of_exactly_five_megabytes_is_accepted() throws {
-        let pdf = Fixture.pdf(totalLength: 5_242_880)
+        let pdf = ScanFiles.pdf(totalLength: 5_242_880)
 
         XCTAssertEqual(pdf.count, ScanInspector.maxBytes)
         XCTAssertEqual(try ScanInspector.inspect(pdf, fileName: "scan.pdf"), .pdf)
     }
 
     func test_one_byte_over_five_megabytes_is_too_large() {
-        let pdf = Fixture.pdf(totalLength: 5_242_881)
+        let pdf = ScanFiles.pdf(totalLength: 5_242_881)
 
         let error = domainError { try ScanInspector.inspect(pdf, fileName: "scan.pdf") }
 
@@ -31,44 +32,44 @@ final class ScanInspectorTests: XCTestCase {
     }
 
     func test_pdf_with_zip_directory_appended_is_a_polyglot() {
-        let polyglot = Fixture.pdf() + [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)
+        let polyglot = ScanFiles.pdf() + [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(polyglot, fileName: "scan.pdf") }?.code, "scan_type")
     }
 
     func test_pdf_with_script_in_first_kilobyte_is_refused() {
-        let pdf = Fixture.pdf(afterHeader: "%<ScRiPt>alert(1)</script>\n")
+        let pdf = ScanFiles.pdf(afterHeader: "%<ScRiPt>alert(1)</script>\n")
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(pdf, fileName: "scan.pdf") }?.code, "scan_type")
     }
 
     func test_pdf_with_html_in_first_kilobyte_is_refused() {
-        let pdf = Fixture.pdf(afterHeader: "%<HTML><body>\n")
+        let pdf = ScanFiles.pdf(afterHeader: "%<HTML><body>\n")
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(pdf, fileName: "scan.pdf") }?.code, "scan_type")
     }
 
     func test_truncated_pdf_without_eof_marker_is_refused() {
-        let pdf = Fixture.pdf()
+        let pdf = ScanFiles.pdf()
         let truncated = Array(pdf[..<(pdf.count - 7)])
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(truncated, fileName: "scan.pdf") }?.code, "scan_type")
     }
 
     func test_pdf_whose_eof_marker_is_not_in_last_two_kilobytes_is_refused() {
-        let pdf = Fixture.pdf() + Array(("%" + String(repeating: "x", count: 2_100) + "\n").utf8)
+        let pdf = ScanFiles.pdf() + Array(("%" + String(repeating: "x", count: 2_100) + "\n").utf8)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(pdf, fileName: "scan.pdf") }?.code, "scan_type")
     }
 
     func test_pdf_header_without_a_version_is_refused() {
-        let pdf = Array("%PDF-".utf8) + Fixture.pdf().dropFirst(8)
+        let pdf = Array("%PDF-".utf8) + ScanFiles.pdf().dropFirst(8)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(pdf, fileName: "scan.pdf") }?.code, "scan_type")
     }
 
     func test_pdf_header_after_leading_bytes_is_refused() {
-        let pdf = Array("garbage\n".utf8) + Fixture.pdf()
+        let pdf = Array("garbage\n".utf8) + ScanFiles.pdf()
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(pdf, fileName: "scan.pdf") }?.code, "scan_type")
     }
@@ -76,18 +77,18 @@ final class ScanInspectorTests: XCTestCase {
     // MARK: - DOCX
 
     func test_minimal_docx_is_accepted_as_docx() throws {
-        XCTAssertEqual(try ScanInspector.inspect(Fixture.docx(), fileName: "cccd.docx"), .docx)
+        XCTAssertEqual(try ScanInspector.inspect(ScanFiles.docx(), fileName: "cccd.docx"), .docx)
     }
 
     func test_docx_with_archive_comment_is_accepted() throws {
-        let docx = Fixture.zip(Fixture.docxEntries, comment: Array("made by a scanner".utf8))
+        let docx = ScanFiles.zip(ScanFiles.docxEntries, comment: Array("made by a scanner".utf8))
 
         XCTAssertEqual(try ScanInspector.inspect(docx, fileName: "cccd.DOCX"), .docx)
     }
 
     func test_zip_without_word_document_is_refused() {
-        let xlsx = Fixture.zip([
-            .init("[Content_Types].xml", Fixture.contentTypesXML),
+        let xlsx = ScanFiles.zip([
+            .init("[Content_Types].xml", ScanFiles.contentTypesXML),
             .init("xl/workbook.xml", Array("<workbook/>".utf8)),
         ])
 
@@ -95,13 +96,13 @@ final class ScanInspectorTests: XCTestCase {
     }
 
     func test_zip_without_content_types_is_refused() {
-        let zip = Fixture.zip([.init("word/document.xml", Fixture.documentXML)])
+        let zip = ScanFiles.zip([.init("word/document.xml", ScanFiles.documentXML)])
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_entry_declaring_four_gigabytes_from_a_few_bytes_is_a_zip_bomb() {
-        let bomb = Fixture.zip(Fixture.docxEntries + [
+        let bomb = ScanFiles.zip(ScanFiles.docxEntries + [
             .init("word/media/image1.png", [UInt8](repeating: 0, count: 16), declaredUncompressed: 0xFFFF_FFF0),
         ])
 
@@ -110,7 +111,7 @@ final class ScanInspectorTests: XCTestCase {
 
     func test_entry_over_ten_megabytes_compressed_more_than_200_to_1_is_a_zip_bomb() {
         // 20 MB from 50 KB is 409:1, while the archive's total stays far below 200 MB.
-        let bomb = Fixture.zip(Fixture.docxEntries + [
+        let bomb = ScanFiles.zip(ScanFiles.docxEntries + [
             .init("word/media/image1.png", [UInt8](repeating: 0, count: 51_200), declaredUncompressed: 20 * 1_048_576),
         ])
 
@@ -119,7 +120,7 @@ final class ScanInspectorTests: XCTestCase {
 
     func test_highly_compressed_entry_under_ten_megabytes_is_accepted() throws {
         // XML often compresses beyond 200:1; small entries are no threat.
-        let docx = Fixture.zip(Fixture.docxEntries + [
+        let docx = ScanFiles.zip(ScanFiles.docxEntries + [
             .init("word/styles.xml", [UInt8](repeating: 0, count: 1_024), declaredUncompressed: 5 * 1_048_576),
         ])
 
@@ -129,66 +130,66 @@ final class ScanInspectorTests: XCTestCase {
     func test_declared_sizes_adding_up_beyond_200_megabytes_are_refused() {
         // Each entry is 70 MB from 400 KB (179:1), under the ratio limit; only the sum gives it away.
         let entries = (1...3).map { i in
-            Fixture.ZipEntry("word/media/image\(i).png", [UInt8](repeating: 0, count: 400_000),
+            ScanFiles.ZipEntry("word/media/image\(i).png", [UInt8](repeating: 0, count: 400_000),
                              declaredUncompressed: 70 * 1_048_576)
         }
-        let zip = Fixture.zip(Fixture.docxEntries + entries)
+        let zip = ScanFiles.zip(ScanFiles.docxEntries + entries)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_one_thousand_entries_are_accepted() throws {
-        let docx = Fixture.zip(Fixture.docxEntries + Fixture.filler(998))
+        let docx = ScanFiles.zip(ScanFiles.docxEntries + ScanFiles.filler(998))
 
         XCTAssertEqual(try ScanInspector.inspect(docx, fileName: "scan.docx"), .docx)
     }
 
     func test_one_thousand_and_one_entries_are_refused() {
-        let zip = Fixture.zip(Fixture.docxEntries + Fixture.filler(999))
+        let zip = ScanFiles.zip(ScanFiles.docxEntries + ScanFiles.filler(999))
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_central_directory_offset_outside_the_file_is_refused() {
-        var zip = Fixture.docx()
-        Fixture.put32(&zip, at: zip.count - 22 + 16, 0x7FFF_FFF0)
+        var zip = ScanFiles.docx()
+        ScanFiles.put32(&zip, at: zip.count - 22 + 16, 0x7FFF_FFF0)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_central_directory_size_beyond_the_file_is_refused() {
-        var zip = Fixture.docx()
-        Fixture.put32(&zip, at: zip.count - 22 + 12, 0xFFFF_FF00)
+        var zip = ScanFiles.docx()
+        ScanFiles.put32(&zip, at: zip.count - 22 + 12, 0xFFFF_FF00)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_local_header_offset_outside_the_file_is_refused() {
-        var zip = Fixture.docx()
-        let directory = Fixture.read32(zip, at: zip.count - 22 + 16)
-        Fixture.put32(&zip, at: directory + 42, 0x0FFF_FFFF)
+        var zip = ScanFiles.docx()
+        let directory = ScanFiles.read32(zip, at: zip.count - 22 + 16)
+        ScanFiles.put32(&zip, at: directory + 42, 0x0FFF_FFFF)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_zip64_entry_count_marker_is_refused() {
-        var zip = Fixture.docx()
-        Fixture.put16(&zip, at: zip.count - 22 + 8, 0xFFFF)
-        Fixture.put16(&zip, at: zip.count - 22 + 10, 0xFFFF)
+        var zip = ScanFiles.docx()
+        ScanFiles.put16(&zip, at: zip.count - 22 + 8, 0xFFFF)
+        ScanFiles.put16(&zip, at: zip.count - 22 + 10, 0xFFFF)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_zip64_locator_before_the_end_record_is_refused() {
-        var zip = Fixture.docx()
-        let locator = Fixture.le32(0x0706_4B50) + Fixture.le32(0) + [UInt8](repeating: 0, count: 8) + Fixture.le32(1)
+        var zip = ScanFiles.docx()
+        let locator = ScanFiles.le32(0x0706_4B50) + ScanFiles.le32(0) + [UInt8](repeating: 0, count: 8) + ScanFiles.le32(1)
         zip.insert(contentsOf: locator, at: zip.count - 22)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_zip64_size_marker_is_refused() {
-        let zip = Fixture.zip(Fixture.docxEntries + [
+        let zip = ScanFiles.zip(ScanFiles.docxEntries + [
             .init("word/media/image1.png", [1, 2, 3], declaredUncompressed: 0xFFFF_FFFF),
         ])
 
@@ -196,37 +197,37 @@ final class ScanInspectorTests: XCTestCase {
     }
 
     func test_entry_name_with_parent_directory_is_refused() {
-        let zip = Fixture.zip(Fixture.docxEntries + [.init("word/../../evil.sh", [0x23])])
+        let zip = ScanFiles.zip(ScanFiles.docxEntries + [.init("word/../../evil.sh", [0x23])])
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_entry_name_with_absolute_path_is_refused() {
-        let zip = Fixture.zip(Fixture.docxEntries + [.init("/etc/cron.d/evil", [0x23])])
+        let zip = ScanFiles.zip(ScanFiles.docxEntries + [.init("/etc/cron.d/evil", [0x23])])
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_two_entries_with_the_same_name_are_refused() {
-        let zip = Fixture.zip(Fixture.docxEntries + [.init("word/document.xml", Fixture.documentXML)])
+        let zip = ScanFiles.zip(ScanFiles.docxEntries + [.init("word/document.xml", ScanFiles.documentXML)])
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_data_appended_after_the_archive_is_refused() {
-        let zip = Fixture.docx() + Array("trailing".utf8)
+        let zip = ScanFiles.docx() + Array("trailing".utf8)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_docx_carrying_a_pdf_header_in_its_first_kilobyte_is_a_polyglot() {
-        let zip = Fixture.zip([.init("a.txt", Fixture.pdf())] + Fixture.docxEntries)
+        let zip = ScanFiles.zip([.init("a.txt", ScanFiles.pdf())] + ScanFiles.docxEntries)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(zip, fileName: "scan.docx") }?.code, "scan_type")
     }
 
     func test_docx_named_pdf_is_an_extension_mismatch() {
-        let error = domainError { try ScanInspector.inspect(Fixture.docx(), fileName: "scan.pdf") }
+        let error = domainError { try ScanInspector.inspect(ScanFiles.docx(), fileName: "scan.pdf") }
 
         XCTAssertEqual(error?.code, "scan_extension_mismatch")
         XCTAssertTrue(error?.en.contains("Word (.docx)") ?? false)
@@ -236,74 +237,74 @@ final class ScanInspectorTests: XCTestCase {
     // MARK: - DOC
 
     func test_minimal_ole_file_with_word_document_is_accepted_as_doc() throws {
-        XCTAssertEqual(try ScanInspector.inspect(Fixture.ole(), fileName: "cccd.doc"), .doc)
+        XCTAssertEqual(try ScanInspector.inspect(ScanFiles.ole(), fileName: "cccd.doc"), .doc)
     }
 
     func test_version_4_ole_file_with_4096_byte_sectors_is_accepted() throws {
-        XCTAssertEqual(try ScanInspector.inspect(Fixture.ole(sectorShift: 12), fileName: "cccd.doc"), .doc)
+        XCTAssertEqual(try ScanInspector.inspect(ScanFiles.ole(sectorShift: 12), fileName: "cccd.doc"), .doc)
     }
 
     func test_ole_file_holding_an_excel_workbook_is_refused() {
-        let xls = Fixture.ole(streamName: "Workbook")
+        let xls = ScanFiles.ole(streamName: "Workbook")
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(xls, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_word_document_entry_outside_the_root_tree_is_refused() {
-        var ole = Fixture.ole()
-        Fixture.put32(&ole, at: Fixture.directoryEntryOffset(0) + 76, 0xFFFF_FFFF)
+        var ole = ScanFiles.ole()
+        ScanFiles.put32(&ole, at: ScanFiles.directoryEntryOffset(0) + 76, 0xFFFF_FFFF)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(ole, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_fat_with_a_cycle_is_refused_without_hanging() {
-        var ole = Fixture.ole()
+        var ole = ScanFiles.ole()
         // The directory sector's FAT entry points back at itself.
-        Fixture.put32(&ole, at: 512 + 4 * 1, 1)
+        ScanFiles.put32(&ole, at: 512 + 4 * 1, 1)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(ole, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_directory_tree_with_a_cycle_is_refused_without_hanging() {
-        var ole = Fixture.ole()
-        Fixture.put32(&ole, at: Fixture.directoryEntryOffset(1) + 68, 1)
+        var ole = ScanFiles.ole()
+        ScanFiles.put32(&ole, at: ScanFiles.directoryEntryOffset(1) + 68, 1)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(ole, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_difat_chain_with_a_cycle_is_refused_without_hanging() {
         // 300 FAT sectors need the header's 109 plus more than one DIFAT sector; sector 2 names itself next.
-        var ole = Fixture.ole() + [UInt8](repeating: 0, count: 300 * 512)
-        Fixture.put32(&ole, at: 44, 300)
-        Fixture.put32(&ole, at: 68, 2)
-        Fixture.put32(&ole, at: 72, 2)
-        Fixture.put32(&ole, at: 3 * 512 + 127 * 4, 2)
+        var ole = ScanFiles.ole() + [UInt8](repeating: 0, count: 300 * 512)
+        ScanFiles.put32(&ole, at: 44, 300)
+        ScanFiles.put32(&ole, at: 68, 2)
+        ScanFiles.put32(&ole, at: 72, 2)
+        ScanFiles.put32(&ole, at: 3 * 512 + 127 * 4, 2)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(ole, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_directory_sector_beyond_the_file_is_refused() {
-        var ole = Fixture.ole()
-        Fixture.put32(&ole, at: 48, 0x00FF_FFFF)
+        var ole = ScanFiles.ole()
+        ScanFiles.put32(&ole, at: 48, 0x00FF_FFFF)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(ole, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_ole_sector_size_other_than_512_or_4096_is_refused() {
-        var ole = Fixture.ole()
-        Fixture.put16(&ole, at: 30, 10)
+        var ole = ScanFiles.ole()
+        ScanFiles.put16(&ole, at: 30, 10)
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(ole, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_ole_header_without_sectors_is_truncated_and_refused() {
-        let header = Array(Fixture.ole()[..<512])
+        let header = Array(ScanFiles.ole()[..<512])
 
         XCTAssertEqual(domainError { try ScanInspector.inspect(header, fileName: "scan.doc") }?.code, "scan_type")
     }
 
     func test_doc_named_docx_is_an_extension_mismatch() {
-        let error = domainError { try ScanInspector.inspect(Fixture.ole(), fileName: "scan.docx") }
+        let error = domainError { try ScanInspector.inspect(ScanFiles.ole(), fileName: "scan.docx") }
 
         XCTAssertEqual(error?.code, "scan_extension_mismatch")
         XCTAssertTrue(error?.en.contains(".doc") ?? false)
@@ -359,26 +360,26 @@ final class ScanInspectorTests: XCTestCase {
     }
 
     func test_name_without_extension_is_refused() {
-        XCTAssertEqual(domainError { try ScanInspector.inspect(Fixture.pdf(), fileName: "scan") }?.code, "scan_name")
+        XCTAssertEqual(domainError { try ScanInspector.inspect(ScanFiles.pdf(), fileName: "scan") }?.code, "scan_name")
     }
 
     func test_executable_extension_is_refused() {
-        XCTAssertEqual(domainError { try ScanInspector.inspect(Fixture.pdf(), fileName: "scan.exe") }?.code, "scan_name")
+        XCTAssertEqual(domainError { try ScanInspector.inspect(ScanFiles.pdf(), fileName: "scan.exe") }?.code, "scan_name")
     }
 
     func test_extension_is_read_after_the_last_dot_only() {
-        let error = domainError { try ScanInspector.inspect(Fixture.pdf(), fileName: "scan.pdf.exe") }
+        let error = domainError { try ScanInspector.inspect(ScanFiles.pdf(), fileName: "scan.pdf.exe") }
 
         XCTAssertEqual(error?.code, "scan_name")
     }
 
     func test_every_error_is_declared_and_has_nfc_messages() {
         let errors = [
-            domainError { try ScanInspector.inspect(Fixture.pdf(totalLength: 5_242_881), fileName: "a.pdf") },
+            domainError { try ScanInspector.inspect(ScanFiles.pdf(totalLength: 5_242_881), fileName: "a.pdf") },
             domainError { try ScanInspector.inspect([], fileName: "a.pdf") },
             domainError { try ScanInspector.inspect([1, 2, 3], fileName: "a.pdf") },
-            domainError { try ScanInspector.inspect(Fixture.pdf(), fileName: "a.doc") },
-            domainError { try ScanInspector.inspect(Fixture.pdf(), fileName: "a") },
+            domainError { try ScanInspector.inspect(ScanFiles.pdf(), fileName: "a.doc") },
+            domainError { try ScanInspector.inspect(ScanFiles.pdf(), fileName: "a") },
         ].compactMap { $0 }
 
         XCTAssertEqual(errors.map(\.code), ScanInspector.errorCodes)
@@ -412,12 +413,12 @@ final class ScanInspectorTests: XCTestCase {
     func test_mutations_of_every_valid_fixture_never_crash() {
         var rng = SeededGenerator(state: 91)
         let fixtures: [([UInt8], String)] = [
-            (Fixture.pdf(), "a.pdf"), (Fixture.docx(), "a.docx"),
-            (Fixture.ole(), "a.doc"), (Fixture.ole(sectorShift: 12), "a.doc"),
+            (ScanFiles.pdf(), "a.pdf"), (ScanFiles.docx(), "a.docx"),
+            (ScanFiles.ole(), "a.doc"), (ScanFiles.ole(sectorShift: 12), "a.doc"),
         ]
         for (fixture, name) in fixtures {
             for _ in 0..<500 {
-                let mutant = Fixture.mutate(fixture, using: &rng)
+                let mutant = ScanFiles.mutate(fixture, using: &rng)
 
                 assertReturnsOrThrowsDeclared(mutant, name: name)
             }
@@ -495,174 +496,8 @@ final class ScanInspectorTests: XCTestCase {
     }
 }
 
-/// Files built byte by byte, so each test shows exactly which structure it exercises.
-private enum Fixture {
-    // MARK: PDF
-
-    /// A one-page PDF with a correct cross-reference table. `totalLength` pads it with comment lines
-    /// after the header, which readers skip, to hit an exact size.
-    static func pdf(afterHeader: String = "", totalLength: Int? = nil) -> [UInt8] {
-        guard let target = totalLength else { return pdf(afterHeader: afterHeader, padding: 0) }
-        var padding = max(0, target - pdf(afterHeader: afterHeader, padding: 0).count)
-        // The startxref number grows a digit or two with the padding; settle it in a few rounds.
-        for _ in 0..<4 {
-            let length = pdf(afterHeader: afterHeader, padding: padding).count
-            if length == target { break }
-            padding += target - length
-        }
-        return pdf(afterHeader: afterHeader, padding: padding)
-    }
-
-    private static func pdf(afterHeader: String, padding: Int) -> [UInt8] {
-        var out: [UInt8] = Array("%PDF-1.4\n".utf8) + [0x25, 0xE2, 0xE3, 0xCF, 0xD3, 0x0A] + Array(afterHeader.utf8)
-        var remaining = padding
-        while remaining > 0 {
-            let line = min(remaining, 80)
-            out += line == 1 ? [0x0A] : [0x25] + [UInt8](repeating: 0x20, count: line - 2) + [0x0A]
-            remaining -= line
-        }
-        let objects = [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
-        ]
-        var offsets: [Int] = []
-        for (i, body) in objects.enumerated() {
-            offsets.append(out.count)
-            out += Array("\(i + 1) 0 obj\n\(body)\nendobj\n".utf8)
-        }
-        let xref = out.count
-        var table = "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
-        for offset in offsets {
-            let digits = String(offset)
-            table += String(repeating: "0", count: 10 - digits.count) + digits + " 00000 n \n"
-        }
-        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        return out + Array(table.utf8)
-    }
-
-    // MARK: ZIP
-
-    struct ZipEntry {
-        var name: String
-        var data: [UInt8]
-        var declaredUncompressed: Int?
-
-        init(_ name: String, _ data: [UInt8], declaredUncompressed: Int? = nil) {
-            self.name = name
-            self.data = data
-            self.declaredUncompressed = declaredUncompressed
-        }
-    }
-
-    static let contentTypesXML = Array("""
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" \
-        ContentType="application/xml"/><Override PartName="/word/document.xml" \
-        ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>
-        """.utf8)
-
-    static let documentXML = Array("""
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>\
-        <w:t>CCCD</w:t></w:r></w:p></w:body></w:document>
-        """.utf8)
-
-    static let docxEntries = [
-        ZipEntry("[Content_Types].xml", contentTypesXML),
-        ZipEntry("word/document.xml", documentXML),
-    ]
-
-    static func docx() -> [UInt8] { zip(docxEntries) }
-
-    static func filler(_ count: Int) -> [ZipEntry] {
-        (0..<count).map { ZipEntry("word/media/f\($0).xml", [0x20]) }
-    }
-
-    /// A ZIP written the way any archiver does: local headers with data, central directory, end record.
-    /// Entries with a declared size claim deflate, since only compression could explain the difference.
-    static func zip(_ entries: [ZipEntry], comment: [UInt8] = []) -> [UInt8] {
-        var out: [UInt8] = []
-        var central: [UInt8] = []
-        for entry in entries {
-            let name = Array(entry.name.utf8)
-            let crc = crc32(entry.data)
-            let method: UInt16 = entry.declaredUncompressed == nil ? 0 : 8
-            let uncompressed = UInt32(entry.declaredUncompressed ?? entry.data.count)
-            let offset = UInt32(out.count)
-
-            out += le32(0x0403_4B50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0x21)
-            out += le32(crc) + le32(UInt32(entry.data.count)) + le32(uncompressed)
-            out += le16(UInt16(name.count)) + le16(0) + name + entry.data
-
-            central += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0x21)
-            central += le32(crc) + le32(UInt32(entry.data.count)) + le32(uncompressed)
-            central += le16(UInt16(name.count)) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset)
-            central += name
-        }
-        let directoryOffset = UInt32(out.count)
-        out += central
-        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(entries.count)) + le16(UInt16(entries.count))
-        out += le32(UInt32(central.count)) + le32(directoryOffset) + le16(UInt16(comment.count)) + comment
-        return out
-    }
-
-    static func crc32(_ data: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in data {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
-
-    // MARK: OLE2
-
-    static let freeSector: UInt32 = 0xFFFF_FFFF
-    static let endOfChain: UInt32 = 0xFFFF_FFFE
-    static let fatSector: UInt32 = 0xFFFF_FFFD
-    static let noStream: UInt32 = 0xFFFF_FFFF
-
-    /// Header, FAT in sector 0, directory in sector 1: a Root Entry whose only child is one stream.
-    static func ole(streamName: String = "WordDocument", sectorShift: Int = 9) -> [UInt8] {
-        let sectorSize = 1 << sectorShift
-        var header = ScanInspector.oleMagic + [UInt8](repeating: 0, count: 16)
-        header += le16(0x3E) + le16(sectorShift == 9 ? 3 : 4) + le16(0xFFFE) + le16(UInt16(sectorShift)) + le16(6)
-        header += [UInt8](repeating: 0, count: 6)
-        header += le32(sectorShift == 9 ? 0 : 1)  // directory sectors: counted only in version 4
-        header += le32(1) + le32(1) + le32(0) + le32(4_096)  // FAT sectors, directory start, transaction, cutoff
-        header += le32(endOfChain) + le32(0) + le32(endOfChain) + le32(0)  // no mini FAT, no DIFAT sectors
-        header += le32(0) + (1..<109).flatMap { _ in le32(freeSector) }
-        header += [UInt8](repeating: 0, count: sectorSize - header.count)
-
-        var fat = le32(fatSector) + le32(endOfChain)
-        fat += (2..<(sectorSize / 4)).flatMap { _ in le32(freeSector) }
-
-        var directory = entry(name: "Root Entry", type: 5, child: 1)
-        directory += entry(name: streamName, type: 2, child: noStream)
-        while directory.count < sectorSize { directory += entry(name: "", type: 0, child: noStream) }
-
-        return header + fat + directory
-    }
-
-    static func directoryEntryOffset(_ id: Int) -> Int { 2 * 512 + id * 128 }
-
-    private static func entry(name: String, type: UInt8, child: UInt32) -> [UInt8] {
-        let units = Array(name.utf16)
-        var out = units.flatMap { le16($0) }
-        out += [UInt8](repeating: 0, count: 64 - out.count)
-        out += le16(units.isEmpty ? 0 : UInt16((units.count + 1) * 2)) + [type, 1]
-        out += le32(noStream) + le32(noStream) + le32(child)
-        out += [UInt8](repeating: 0, count: 16 + 4 + 16)  // class id, state bits, times
-        out += le32(type == 2 ? 0 : endOfChain) + le32(0) + le32(0)  // start sector, size
-        return out
-    }
-
-    // MARK: Bytes
-
-    static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
-    static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-
+/// What only these tests do to the shared scan files: patch, read and mutate their bytes.
+private extension ScanFiles {
     static func put16(_ bytes: inout [UInt8], at: Int, _ v: UInt16) {
         bytes.replaceSubrange(at..<(at + 2), with: le16(v))
     }
