@@ -9,39 +9,34 @@ final class RequestFormRendererTests: XCTestCase {
         return try RequestFormRenderer.render(form, regular: fonts.regular, bold: fonts.bold)
     }
 
-    func testNameGivenInMixedCaseNFDIsPrintedInVietnameseUpperCase() throws {
-        let text = try Tools.pdftotext(try render())
+    /// Renders `form` and asserts that `pdftotext` finds every phrase in it; `oneLine` joins the lines first,
+    /// for phrases that wrap.
+    private func assertPrinted(_ phrases: String..., in form: RequestForm = Fixtures.sampleForm(), oneLine: Bool = false,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        var text = try Tools.pdftotext(try render(form))
+        if oneLine { text = text.replacingOccurrences(of: "\n", with: " ") }
+        for phrase in phrases { XCTAssertTrue(text.contains(phrase), text, file: file, line: line) }
+    }
 
-        XCTAssertTrue(text.contains("Tôi là: NGUYỄN THỊ HỒNG ĐÀO"), text)
+    func testNameGivenInMixedCaseNFDIsPrintedInVietnameseUpperCase() throws {
+        try assertPrinted("Tôi là: NGUYỄN THỊ HỒNG ĐÀO")
     }
 
     func testIdNumberIsPrinted() throws {
-        let text = try Tools.pdftotext(try render())
-
-        XCTAssertTrue(text.contains("Số định danh cá nhân/CCCD: 033190001234"), text)
+        try assertPrinted("Số định danh cá nhân/CCCD: 033190001234")
     }
 
     func testTitleAndPortalNameArePrinted() throws {
-        let text = try Tools.pdftotext(try render())
-
-        XCTAssertTrue(text.contains("GIẤY ĐỀ NGHỊ TẠO TÀI KHOẢN"), text)
-        XCTAssertTrue(text.contains("trên Cổng Dịch vụ công"), text)
-        XCTAssertTrue(text.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), text)
-        XCTAssertTrue(text.contains("Độc lập - Tự do - Hạnh phúc"), text)
+        try assertPrinted("GIẤY ĐỀ NGHỊ TẠO TÀI KHOẢN", "trên Cổng Dịch vụ công", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
     }
 
     func testRecipientUnitIncludesTheProvince() throws {
-        let text = try Tools.pdftotext(try render()).replacingOccurrences(of: "\n", with: " ")
-
-        XCTAssertTrue(text.contains("Kính gửi: Trung tâm Phục vụ hành chính công và Kiểm soát thủ tục hành chính"), text)
-        XCTAssertTrue(text.contains("tỉnh Hưng Yên"), text)
+        try assertPrinted("Kính gửi: Trung tâm Phục vụ hành chính công và Kiểm soát thủ tục hành chính", "tỉnh Hưng Yên", oneLine: true)
     }
 
     func testDateLineUsesVietnamTimeAndThePlace() throws {
         // 20:00 UTC on 4 March is 03:00 on 5 March in Hanoi.
-        let text = try Tools.pdftotext(try render())
-
-        XCTAssertTrue(text.contains("Hưng Yên, ngày 05 tháng 3 năm 2025"), text)
+        try assertPrinted("Hưng Yên, ngày 05 tháng 3 năm 2025")
     }
 
     func testJanuaryAndFebruaryGetALeadingZero() {
@@ -51,29 +46,18 @@ final class RequestFormRendererTests: XCTestCase {
     }
 
     func testSignatureBlocksNameTheOfficerAndTheCitizen() throws {
-        let text = try Tools.pdftotext(try render())
-
-        XCTAssertTrue(text.contains("CÁN BỘ TIẾP NHẬN"), text)
-        XCTAssertTrue(text.contains("NGƯỜI ĐỀ NGHỊ"), text)
-        XCTAssertTrue(text.contains("(Ký, ghi rõ họ tên)"), text)
-        XCTAssertTrue(text.contains("Trần Văn Bình"), text)
-        XCTAssertTrue(text.contains("Nguyễn Thị Hồng Đào"), text)
+        try assertPrinted("CÁN BỘ TIẾP NHẬN", "NGƯỜI ĐỀ NGHỊ", "(Ký, ghi rõ họ tên)", "Trần Văn Bình", "Nguyễn Thị Hồng Đào")
     }
 
     func testStatementAndReferenceArePrinted() throws {
-        let text = try Tools.pdftotext(try render()).replacingOccurrences(of: "\n", with: " ")
-
-        XCTAssertTrue(text.contains("Tôi cam đoan số điện thoại trên là của chính tôi"), text)
-        XCTAssertTrue(text.contains("Mã hồ sơ: HS-2025-000123"), text)
+        try assertPrinted("Tôi cam đoan số điện thoại trên là của chính tôi", "Mã hồ sơ: HS-2025-000123", oneLine: true)
     }
 
     func testMissingEmailIsPrintedAsNone() throws {
         var form = Fixtures.sampleForm()
         form.email = nil
 
-        let text = try Tools.pdftotext(try render(form))
-
-        XCTAssertTrue(text.contains("Email: (không có)"), text)
+        try assertPrinted("Email: (không có)", in: form)
     }
 
     func testUserTextWithPDFSyntaxComesOutLiterally() throws {
@@ -81,10 +65,7 @@ final class RequestFormRendererTests: XCTestCase {
         form.unitName = #"Bộ phận một cửa (xã A) \ <script>alert("x")</script>"#
         form.email = #"a(b)\c<script>@example.vn"#
 
-        let text = try Tools.pdftotext(try render(form))
-
-        XCTAssertTrue(text.contains(#"Bộ phận một cửa (xã A) \ <script>alert("x")</script>"#), text)
-        XCTAssertTrue(text.contains(#"a(b)\c<script>@example.vn"#), text)
+        try assertPrinted(#"Bộ phận một cửa (xã A) \ <script>alert("x")</script>"#, #"a(b)\c<script>@example.vn"#, in: form)
     }
 
     func testPdffontsShowsEmbeddedSubsetIdentityHFonts() throws {
