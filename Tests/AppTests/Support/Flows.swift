@@ -3,14 +3,29 @@ import Foundation
 import XCTVapor
 @testable import App
 
+/// A flow needed an SMS that never reached the phone.
+struct MissingSMS: Error, CustomStringConvertible {
+    let phone: String
+    let kind: String
+    let sentTo: [String]
+
+    var description: String {
+        "no \(kind) SMS was sent to \(phone); "
+            + (sentTo.isEmpty ? "no SMS was sent at all" : "SMS went to \(sentTo.joined(separator: ", "))")
+    }
+}
+
 extension TestContext {
-    /// Sends what the outbox holds and returns the 6-digit code of the newest SMS to `phone` (E.164).
-    func latestCode(to phone: String) async throws -> String {
+    /// Sends what the outbox holds and returns the 6-digit code of the newest SMS to `phone` (E.164). No code
+    /// means the flow is broken: the test fails and the error ends it.
+    func latestCode(to phone: String, file: StaticString = #filePath, line: UInt = #line) async throws -> String {
         try await OutboxWorker(db: app.db, portal: app.portal, logger: app.logger).runOnce()
         // Notices may go out in the same round and in any order: take the newest code message.
         guard let message = sms.sent.last(where: { $0.to == phone && $0.text.hasPrefix("Ma xac thuc") }),
               let range = message.text.range(of: #"\b\d{6}\b"#, options: .regularExpression) else {
-            throw XCTSkip("no code was sent to \(phone)")
+            let missing = MissingSMS(phone: phone, kind: "code", sentTo: sms.sent.map(\.to))
+            XCTFail(missing.description, file: file, line: line)
+            throw missing
         }
         return String(message.text[range])
     }
