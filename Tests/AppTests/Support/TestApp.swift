@@ -105,15 +105,3 @@ func withApp(
 private func removeSQLite(_ path: String) {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
-
-extension XCTHTTPResponse {
-    /// The `error.code` of the contract's JSON error shape.
-    var errorCode: String? {
-        struct Shape: Decodable { struct Inner: Decodable { let code: String }; let error: Inner }
-        return try? JSONDecoder().decode(Shape.self, from: Data(buffer: body)).error.code
-    }
-
-    var json: [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
-    }
-}
