@@ -4,40 +4,32 @@ import XCTVapor
 @testable import App
 
 final class AdminScopeTests: XCTestCase {
-    struct Demo {
+    /// The demo province with one account per role signed in, and every unit's id by its code.
+    struct SignedInProvince {
         var tokens: [String: String] = [:]
         var units: [String: String] = [:]
     }
 
-    /// Loads the demo province and signs in one account per role.
-    private func demo(_ ctx: TestContext) async throws -> Demo {
-        try await DemoCommand.load(ctx.app)
-        var demo = Demo()
-        let who = ["super": "033080000001", "justiceAdmin": "033182000002", "districtAdmin": "033085000005",
-                   "officer": "033092000004", "citizen": "033060000011"]
-        for (key, id) in who {
-            let person = DemoCommand.people.first { $0.id == id }!
-            demo.tokens[key] = try await ctx.signIn(id, DemoCommand.password, phone: "+84" + person.phone.dropFirst())
-        }
-        for unit in try await Unit.query(on: ctx.app.db).all() { demo.units[unit.code ?? unit.name] = unit.id!.uuidString.lowercased() }
-        return demo
+    private func province(_ ctx: TestContext) async throws -> SignedInProvince {
+        try await ctx.loadDemo()
+        var province = SignedInProvince()
+        let who = ["super": DemoProvince.superAdmin, "justiceAdmin": DemoProvince.justiceAdmin, "districtAdmin": DemoProvince.districtAdmin,
+                   "officer": DemoProvince.deskOfficer, "citizen": DemoProvince.citizen]
+        for (key, id) in who { province.tokens[key] = try await ctx.signInDemo(id) }
+        for unit in try await Unit.query(on: ctx.app.db).all() { province.units[unit.code ?? unit.name] = unit.id!.uuidString.lowercased() }
+        return province
     }
 
-    private func status(_ ctx: TestContext, _ method: HTTPMethod, _ path: String, token: String?, body: [String: Any]? = nil) async throws -> HTTPStatus {
-        var headers = HTTPHeaders()
-        if let token { headers.bearerAuthorization = .init(token: token) }
-        var buffer: ByteBuffer? = nil
-        if let body { headers.contentType = .json; buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)) }
-        var result: HTTPStatus = .internalServerError
-        try await ctx.app.test(method, path, headers: headers, body: buffer) { res async in result = res.status }
-        return result
+    /// Asks to give the demo citizen `roles` at `unit`; answers the status.
+    private func grant(_ ctx: TestContext, _ roles: [String], at unit: String, as token: String?) async throws -> HTTPStatus {
+        try await ctx.request(.POST, "/api/v1/admin/units/\(unit)/staff", json: ["idNumber": DemoProvince.citizen, "roles": roles], token: token).status
     }
 
     func test_each_role_against_each_admin_call() async throws {
         try await withEachDatabase { ctx in
-            let demo = try await self.demo(ctx)
+            let demo = try await self.province(ctx)
             let desk = demo.units["DEMO-HY-VL-LD-BPMC"]!
-            let citizenID = try await Account.query(on: ctx.app.db).filter(\.$idNumber == "033060000011").first()!.id!.uuidString.lowercased()
+            let citizenID = try await Account.query(on: ctx.app.db).filter(\.$idNumber == DemoProvince.citizen).first()!.id!.uuidString.lowercased()
             typealias Row = (method: HTTPMethod, path: String, body: [String: Any]?, expected: [String: HTTPStatus])
             let all = { (s: HTTPStatus) in ["super": s, "districtAdmin": s, "justiceAdmin": s, "officer": s, "citizen": s, "anonymous": HTTPStatus.unauthorized] }
             let scoped = { (ok: HTTPStatus) -> [String: HTTPStatus] in
@@ -60,7 +52,7 @@ final class AdminScopeTests: XCTestCase {
             // in scope) revokes the grant and the super admin, after it, finds nothing left to revoke.
             for row in rows {
                 for who in ["anonymous", "citizen", "officer", "justiceAdmin", "districtAdmin", "super"] {
-                    let got = try await self.status(ctx, row.method, row.path, token: demo.tokens[who], body: row.body)
+                    let got = try await ctx.request(row.method, row.path, json: row.body, token: demo.tokens[who]).status
                     XCTAssertEqual(got, row.expected[who], "\(who) \(row.method) \(row.path) on \(ctx.databaseName)")
                 }
             }
@@ -69,43 +61,30 @@ final class AdminScopeTests: XCTestCase {
 
     func test_unit_admins_cannot_grant_above_officer_and_nobody_grants_outside_the_subtree() async throws {
         try await withEachDatabase { ctx in
-            let demo = try await self.demo(ctx)
+            let demo = try await self.province(ctx)
             let desk = demo.units["DEMO-HY-VL-LD-BPMC"]!
             let justice = demo.units["DEMO-HY-STP"]!
-            let asAdmin = try await self.status(ctx, .POST, "/api/v1/admin/units/\(desk)/staff", token: demo.tokens["districtAdmin"],
-                                                body: ["idNumber": "033060000011", "roles": ["unit_admin"]])
+            let asAdmin = try await self.grant(ctx, ["unit_admin"], at: desk, as: demo.tokens["districtAdmin"])
             XCTAssertEqual(asAdmin, .forbidden)
-            let outside = try await self.status(ctx, .POST, "/api/v1/admin/units/\(justice)/staff", token: demo.tokens["districtAdmin"],
-                                                body: ["idNumber": "033060000011", "roles": ["officer"]])
+            let outside = try await self.grant(ctx, ["officer"], at: justice, as: demo.tokens["districtAdmin"])
             XCTAssertEqual(outside, .notFound)
-            let superGrantsAdmin = try await self.status(ctx, .POST, "/api/v1/admin/units/\(desk)/staff", token: demo.tokens["super"],
-                                                         body: ["idNumber": "033060000011", "roles": ["unit_admin"]])
+            let superGrantsAdmin = try await self.grant(ctx, ["unit_admin"], at: desk, as: demo.tokens["super"])
             XCTAssertEqual(superGrantsAdmin, .created)
-            let superOnlyAtProvince = try await self.status(ctx, .POST, "/api/v1/admin/units/\(desk)/staff", token: demo.tokens["super"],
-                                                            body: ["idNumber": "033060000011", "roles": ["super_admin"]])
+            let superOnlyAtProvince = try await self.grant(ctx, ["super_admin"], at: desk, as: demo.tokens["super"])
             XCTAssertEqual(superOnlyAtProvince, .forbidden)
         }
     }
 
     func test_a_unit_never_moves_under_its_own_subtree() async throws {
         try await withEachDatabase { ctx in
-            let demo = try await self.demo(ctx)
+            let demo = try await self.province(ctx)
             let district = demo.units["DEMO-HY-VL"]!
             let commune = demo.units["DEMO-HY-VL-LD"]!
-            let res = try await ctx.post("/api/v1/admin/units", [:], token: nil)
-            _ = res
-            var headers = HTTPHeaders()
-            headers.bearerAuthorization = .init(token: demo.tokens["super"]!)
-            headers.contentType = .json
-            try await ctx.app.test(.PATCH, "/api/v1/admin/units/\(district)", headers: headers,
-                                   body: ByteBuffer(string: "{\"parentId\": \"\(commune)\"}")) { res async in
-                XCTAssertEqual(res.status, .unprocessableEntity)
-            }
+            let underItself = try await ctx.patch("/api/v1/admin/units/\(district)", ["parentId": commune], token: demo.tokens["super"])
+            XCTAssertEqual(underItself.status, .unprocessableEntity)
             let justice = demo.units["DEMO-HY-STP"]!
-            try await ctx.app.test(.PATCH, "/api/v1/admin/units/\(commune)", headers: headers,
-                                   body: ByteBuffer(string: "{\"parentId\": \"\(justice)\"}")) { res async in
-                XCTAssertEqual(res.status, .ok)
-            }
+            let moved = try await ctx.patch("/api/v1/admin/units/\(commune)", ["parentId": justice], token: demo.tokens["super"])
+            XCTAssertEqual(moved.status, .ok)
             let desk = try await Unit.query(on: ctx.app.db).filter(\.$code == "DEMO-HY-VL-LD-BPMC").first()!
             let justiceUnit = try await Unit.query(on: ctx.app.db).filter(\.$code == "DEMO-HY-STP").first()!
             XCTAssertTrue(justiceUnit.contains(desk), "the subtree moved with its root")
@@ -114,13 +93,12 @@ final class AdminScopeTests: XCTestCase {
 
     func test_why_cant_i_names_each_cause_and_whom_to_ask() async throws {
         try await withEachDatabase { ctx in
-            try await DemoCommand.load(ctx.app)
+            try await ctx.loadDemo()
             let expected = ["033193000006": "no_unit", "033094000007": "unit_not_one_stop", "033195000008": "right_not_granted",
                             "033096000009": "right_revoked", "033197000010": "account_locked"]
             for (id, code) in expected {
-                let person = DemoCommand.people.first { $0.id == id }!
                 ctx.time.advance(61)
-                let token = try await ctx.signIn(id, DemoCommand.password, phone: "+84" + person.phone.dropFirst())
+                let token = try await ctx.signInDemo(id)
                 let me = try await ctx.get("/api/v1/admin/me", token: token)
                 XCTAssertEqual(me.json?["canCreateCitizenAccounts"] as? Bool, false, id)
                 let reasons = me.json?["reasons"] as? [[String: Any]] ?? []
@@ -132,7 +110,7 @@ final class AdminScopeTests: XCTestCase {
                     XCTAssertTrue((reasons.first?["askWhom"] as? [String])?.contains("Đỗ Văn Hùng") ?? false, "the district's admin")
                 }
             }
-            let officer = try await ctx.signIn("033092000004", DemoCommand.password, phone: "+84912000004")
+            let officer = try await ctx.signInDemo(DemoProvince.deskOfficer)
             let me = try await ctx.get("/api/v1/admin/me", token: officer)
             XCTAssertEqual(me.json?["canCreateCitizenAccounts"] as? Bool, true)
             XCTAssertNil(me.json?["reasons"])
@@ -141,18 +119,13 @@ final class AdminScopeTests: XCTestCase {
 
     func test_renaming_a_unit_changes_its_one_stop_status_at_once() async throws {
         try await withEachDatabase { ctx in
-            let demo = try await self.demo(ctx)
+            let demo = try await self.province(ctx)
             let bad = demo.units["DEMO-HY-VL-TQ-BP1C"]!
-            var headers = HTTPHeaders()
-            headers.bearerAuthorization = .init(token: demo.tokens["super"]!)
-            headers.contentType = .json
-            try await ctx.app.test(.PATCH, "/api/v1/admin/units/\(bad)", headers: headers,
-                                   body: ByteBuffer(string: "{\"name\": \"Bộ phận Một cửa xã Tân Quang\"}")) { res async in
-                XCTAssertEqual(res.status, .ok)
-                XCTAssertEqual(res.json?["oneStop"] as? Bool, true)
-            }
+            let renamed = try await ctx.patch("/api/v1/admin/units/\(bad)", ["name": "Bộ phận Một cửa xã Tân Quang"], token: demo.tokens["super"])
+            XCTAssertEqual(renamed.status, .ok)
+            XCTAssertEqual(renamed.json?["oneStop"] as? Bool, true)
             ctx.time.advance(61)
-            let token = try await ctx.signIn("033094000007", DemoCommand.password, phone: "+84912000007")
+            let token = try await ctx.signInDemo("033094000007")
             let me = try await ctx.get("/api/v1/admin/me", token: token)
             XCTAssertEqual(me.json?["canCreateCitizenAccounts"] as? Bool, true)
         }
@@ -160,7 +133,7 @@ final class AdminScopeTests: XCTestCase {
 
     func test_rights_request_approved_by_the_units_admin_grants_officer_and_is_audited() async throws {
         try await withEachDatabase { ctx in
-            let demo = try await self.demo(ctx)
+            let demo = try await self.province(ctx)
             let desk = demo.units["DEMO-HY-VL-LD-BPMC"]!
             let asked = try await ctx.post("/api/v1/rights-requests", ["unitId": desk, "position": "Chuyên viên một cửa"], token: demo.tokens["citizen"])
             XCTAssertEqual(asked.status, .created, asked.body.string)
