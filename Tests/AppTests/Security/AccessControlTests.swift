@@ -7,69 +7,52 @@ import XCTVapor
 final class AccessControlTests: XCTestCase {
     func test_ending_another_accounts_session_from_the_page_fails_and_it_lives_on() async throws {
         try await withEachDatabase { ctx in
-            let a = Citizen(), b = Citizen.other
-            try await ctx.register(a)
-            try await ctx.register(b)
-            let tokenB = try await ctx.signIn(b.idNumber, b.password, phone: b.phoneE164)
-            let listB = try await ctx.get("/api/v1/me/sessions", token: tokenB)
-            let sessionB = try XCTUnwrap(((listB.json?["items"] as? [[String: Any]])?.first)?["id"] as? String)
-            let browserA = WebClient(ctx)
-            try await browserA.signIn(a)
+            let n = try await ctx.neighbours()
+            let browserA = try await ctx.signedInBrowser(n.a)
 
-            let foreign = try await browserA.post("/tai-khoan/phien/\(sessionB)/ket-thuc", [])
+            let foreign = try await browserA.post("/tai-khoan/phien/\(n.sessionB)/ket-thuc", [])
             let random = try await browserA.post("/tai-khoan/phien/\(UUID().uuidString.lowercased())/ket-thuc", [])
             XCTAssertEqual(foreign.status, .notFound)
             XCTAssertEqual(random.status, foreign.status, "someone else's session looks like none at all")
-            let stillB = try await ctx.get("/api/v1/me", token: tokenB)
+            let stillB = try await ctx.get("/api/v1/me", token: n.tokenB)
             XCTAssertEqual(stillB.status, .ok)
             let page = try await browserA.get("/tai-khoan/phien")
-            XCTAssertFalse(page.body.contains(sessionB), "A's list shows only A's sessions")
+            XCTAssertFalse(page.body.contains(n.sessionB), "A's list shows only A's sessions")
         }
     }
 
     func test_a_foreign_session_id_in_the_api_answers_exactly_like_an_unknown_one() async throws {
         try await withEachDatabase { ctx in
-            let a = Citizen(), b = Citizen.other
-            try await ctx.register(a)
-            try await ctx.register(b)
-            let tokenA = try await ctx.signIn(a.idNumber, a.password, phone: a.phoneE164)
-            let tokenB = try await ctx.signIn(b.idNumber, b.password, phone: b.phoneE164)
-            let listB = try await ctx.get("/api/v1/me/sessions", token: tokenB)
-            let sessionB = try XCTUnwrap(((listB.json?["items"] as? [[String: Any]])?.first)?["id"] as? String)
-            let foreign = try await ctx.delete("/api/v1/me/sessions/\(sessionB)", token: tokenA)
+            let n = try await ctx.neighbours()
+            let tokenA = try await ctx.signIn(n.a)
+            let foreign = try await ctx.delete("/api/v1/me/sessions/\(n.sessionB)", token: tokenA)
             let unknown = try await ctx.delete("/api/v1/me/sessions/\(UUID().uuidString)", token: tokenA)
             XCTAssertEqual(foreign.status, .notFound)
             XCTAssertEqual(foreign.body.string, unknown.body.string)
-            let listA = try await ctx.get("/api/v1/me/sessions", token: tokenA)
-            let idsA = (listA.json?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
-            XCTAssertFalse(idsA.contains(sessionB))
+            let idsA = try await ctx.sessionIDs(token: tokenA)
+            XCTAssertFalse(idsA.contains(n.sessionB))
             let me = try await ctx.get("/api/v1/me", token: tokenA)
-            XCTAssertFalse(me.body.string.contains(b.idNumber))
+            XCTAssertFalse(me.body.string.contains(n.b.idNumber))
         }
     }
 
     func test_my_code_does_not_verify_another_persons_registration_nor_my_token_complete_it() async throws {
         try await withEachDatabase { ctx in
             let a = Citizen(), b = Citizen.other
-            let ra = try await ctx.post("/api/v1/registrations", a.registration)
-            let idA = try XCTUnwrap(ra.json?["id"] as? String)
-            let codeA = try await ctx.latestCode(to: a.phoneE164)
-            let rb = try await ctx.post("/api/v1/registrations", b.registration)
-            let idB = try XCTUnwrap(rb.json?["id"] as? String)
-            let codeB = try await ctx.latestCode(to: b.phoneE164)
+            let (idA, codeA) = try await ctx.pendingRegistration(a)
+            let (idB, codeB) = try await ctx.pendingRegistration(b)
 
             // Whoever holds the id sees no more than the masked phone.
-            let page = try await WebClient(ctx).get("/dang-ky/\(idA)/xac-thuc")
+            let page = try await Browser(ctx).get("/dang-ky/\(idA)/xac-thuc")
             XCTAssertTrue(page.body.contains("091****678"))
             XCTAssertFalse(page.body.contains("0912345678") || page.body.contains(a.idNumber) || page.body.contains("Hồng Đào"))
 
             // B, holding A's registration id, tries B's own code on it.
-            let swapped = try await ctx.post("/api/v1/registrations/\(idA)/verify", ["code": codeB])
+            let swapped = try await ctx.enterRegistrationCode(idA, codeB)
             XCTAssertEqual(swapped.status, .unprocessableEntity)
             XCTAssertNil(swapped.json?["completionToken"])
-            let verifiedB = try await ctx.post("/api/v1/registrations/\(idB)/verify", ["code": codeB])
-            let tokenB = try XCTUnwrap(verifiedB.json?["completionToken"] as? String)
-            let verifiedA = try await ctx.post("/api/v1/registrations/\(idA)/verify", ["code": codeA])
+            let tokenB = try await ctx.verifyRegistration(idB, code: codeB)
+            let verifiedA = try await ctx.enterRegistrationCode(idA, codeA)
             XCTAssertEqual(verifiedA.status, .ok, "A's own code still works after the foreign try")
             // B's completion token does not finish A's registration with B's password.
             let hijack = try await ctx.post("/api/v1/registrations/\(idA)/complete", ["completionToken": tokenB, "password": b.password])
@@ -81,14 +64,10 @@ final class AccessControlTests: XCTestCase {
 
     func test_my_code_does_not_pass_another_persons_sign_in_challenge() async throws {
         try await withEachDatabase { ctx in
-            let a = Citizen(), b = Citizen.other
-            try await ctx.register(a)
-            try await ctx.register(b)
-            let ca = try await ctx.post("/api/v1/login", ["username": a.idNumber, "password": a.password])
-            let challengeA = try XCTUnwrap(ca.json?["challengeId"] as? String)
+            let a = try await ctx.registeredCitizen(), b = try await ctx.registeredCitizen(.other)
+            let challengeA = try await ctx.startSignIn(a.idNumber, a.password)
             let codeA = try await ctx.latestCode(to: a.phoneE164)
-            let cb = try await ctx.post("/api/v1/login", ["username": b.idNumber, "password": b.password])
-            let challengeB = try XCTUnwrap(cb.json?["challengeId"] as? String)
+            let challengeB = try await ctx.startSignIn(b.idNumber, b.password)
             let codeB = try await ctx.latestCode(to: b.phoneE164)
 
             let swapped = try await ctx.post("/api/v1/login/\(challengeA)/verify", ["code": codeB])
@@ -100,7 +79,7 @@ final class AccessControlTests: XCTestCase {
             XCTAssertEqual(resendForeign.status, .notFound)
 
             // A page sign-in challenge cannot be finished through the API, nor an API one through the page.
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             ctx.time.advance(61)
             let web = try await browser.post("/dang-nhap", [("username", b.idNumber), ("password", b.password)])
             let webChallenge = try XCTUnwrap(web.location?.split(separator: "/").last.map(String.init))
@@ -120,9 +99,7 @@ final class AccessControlTests: XCTestCase {
 
     func test_my_code_does_not_reset_another_persons_password() async throws {
         try await withEachDatabase { ctx in
-            let a = Citizen(), b = Citizen.other
-            try await ctx.register(a)
-            try await ctx.register(b)
+            let a = try await ctx.registeredCitizen(), b = try await ctx.registeredCitizen(.other)
             ctx.time.advance(61)
             let ra = try await ctx.post("/api/v1/password-resets", ["username": a.idNumber])
             let resetA = try XCTUnwrap(ra.json?["id"] as? String)
@@ -138,7 +115,7 @@ final class AccessControlTests: XCTestCase {
             XCTAssertEqual(resendRandom.status, .notFound)
 
             ctx.time.advance(61)
-            _ = try await ctx.signIn(a.idNumber, a.password, phone: a.phoneE164)
+            _ = try await ctx.signIn(a)
             let hijacked = try await ctx.post("/api/v1/login", ["username": a.idNumber, "password": "Kẻ gian đổi mật khẩu 99"])
             XCTAssertEqual(hijacked.status, .unauthorized, "A's password did not change")
             let own = try await ctx.post("/api/v1/password-resets/\(resetB)/complete", ["code": codeB, "newPassword": "Biển xanh cát trắng 2025"])

@@ -8,7 +8,7 @@ import XCTVapor
 final class CSRFTests: XCTestCase {
     /// A signed-in browser and one live flow of every kind, with the codes that would complete them.
     private struct Scene {
-        let browser: WebClient
+        let browser: Browser
         let registration: String, registrationCode: String
         let challenge: String, challengeCode: String
         let reset: String, resetCode: String
@@ -17,16 +17,12 @@ final class CSRFTests: XCTestCase {
 
     private func scene(_ ctx: TestContext) async throws -> Scene {
         let a = Citizen()
-        try await ctx.register(a)
-        let token = try await ctx.signIn(a.idNumber, a.password, phone: a.phoneE164)
-        let sessions = try await ctx.get("/api/v1/me/sessions", token: token)
-        let otherSession = try XCTUnwrap(((sessions.json?["items"] as? [[String: Any]])?.first)?["id"] as? String)
-        let browser = WebClient(ctx)
-        let signedIn = try await browser.signIn(a)
-        XCTAssertEqual(signedIn.status, .seeOther)
-        XCTAssertNotNil(browser.sessionCookie)
+        let token = try await ctx.registerAndSignIn(a)
+        let sessions = try await ctx.sessionIDs(token: token)
+        let otherSession = try XCTUnwrap(sessions.first)
+        let browser = try await ctx.signedInBrowser(a)
 
-        let pending = WebClient(ctx)
+        let pending = Browser(ctx)
         let started = try await pending.post("/dang-nhap", [("username", a.idNumber), ("password", a.password)])
         let challenge = try XCTUnwrap(started.location?.split(separator: "/").last.map(String.init))
         let challengeCode = try await ctx.latestCode(to: a.phoneE164)
@@ -35,9 +31,7 @@ final class CSRFTests: XCTestCase {
         let resetCode = try await ctx.latestCode(to: a.phoneE164)
 
         let b = Citizen.other
-        let registration = try await ctx.post("/api/v1/registrations", b.registration)
-        let registrationID = try XCTUnwrap(registration.json?["id"] as? String)
-        let registrationCode = try await ctx.latestCode(to: b.phoneE164)
+        let (registrationID, registrationCode) = try await ctx.pendingRegistration(b)
         ctx.time.advance(61)
         return Scene(browser: browser, registration: registrationID, registrationCode: registrationCode, challenge: challenge,
                      challengeCode: challengeCode, reset: resetID, resetCode: resetCode, otherSession: otherSession)
@@ -100,7 +94,7 @@ final class CSRFTests: XCTestCase {
     func test_a_token_made_for_another_browser_is_refused_too() async throws {
         try await withEachDatabase { ctx in
             let s = try await scene(ctx)
-            let attacker = WebClient(ctx)
+            let attacker = Browser(ctx)
             try await attacker.get("/dang-nhap")
             let foreignToken = try XCTUnwrap(attacker.formToken)
             let before = try await ctx.snapshot()
@@ -109,9 +103,8 @@ final class CSRFTests: XCTestCase {
                 let res = try await s.browser.post(path, fields + [("_csrf", foreignToken)], csrf: false)
                 XCTAssertEqual(res.status, .forbidden, template)
                 // A header token from the wrong browser fails the same way.
-                var headers = HTTPHeaders()
+                var headers = s.browser.headers
                 headers.replaceOrAdd(name: "X-CSRF-Token", value: foreignToken)
-                headers.replaceOrAdd(name: .cookie, value: s.browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
                 let viaHeader = try await ctx.send(.POST, path, form: fields, headers: headers)
                 XCTAssertEqual(viaHeader.status, .forbidden, template)
             }

@@ -14,27 +14,15 @@ final class EnumerationTests: XCTestCase {
 
     func test_sign_in_by_phone_answers_an_unknown_phone_like_a_wrong_password_with_the_same_work() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let hasher = ctx.app.portal.hasher
-            let before = hasher.verifications.withLockedValue { $0 }
-            let wrong = try await ctx.post("/api/v1/login", ["username": citizen.phone, "password": "not the password"])
-            let afterWrong = hasher.verifications.withLockedValue { $0 }
-            let unknown = try await ctx.post("/api/v1/login", ["username": "0987 000 111", "password": "not the password"])
-            let afterUnknown = hasher.verifications.withLockedValue { $0 }
-            XCTAssertEqual(wrong.status, .unauthorized)
-            XCTAssertEqual(unknown.status, wrong.status)
-            XCTAssertEqual(unknown.body.string, wrong.body.string)
-            XCTAssertEqual(afterWrong - before, 1)
-            XCTAssertEqual(afterUnknown - afterWrong, 1, "the unknown phone costs one hash too")
+            let citizen = try await ctx.registeredCitizen()
+            try await ctx.assertUnknownAccountLooksLikeAWrongPassword(known: citizen.phone, unknown: "0987 000 111")
         }
     }
 
     func test_the_sign_in_page_answers_an_unknown_account_like_a_wrong_password() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let browser = WebClient(ctx)
+            let citizen = try await ctx.registeredCitizen()
+            let browser = Browser(ctx)
             let wrong = try await browser.post("/dang-nhap", [("username", citizen.idNumber), ("password", "not the password")])
             let unknown = try await browser.post("/dang-nhap", [("username", "001090099999"), ("password", "not the password")])
             XCTAssertEqual(wrong.status, .unauthorized)
@@ -46,8 +34,7 @@ final class EnumerationTests: XCTestCase {
 
     func test_repeated_failures_pause_an_unknown_account_exactly_like_a_real_one() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             var known: [String] = [], unknown: [String] = []
             for _ in 0..<7 {
                 let k = try await ctx.send(.POST, "/api/v1/login", json: ["username": citizen.idNumber, "password": "wrong password 1"], from: "198.51.100.1")
@@ -62,8 +49,7 @@ final class EnumerationTests: XCTestCase {
 
     func test_a_reset_for_an_unknown_account_looks_the_same_at_every_step() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             ctx.time.advance(61)
             let known = try await ctx.post("/api/v1/password-resets", ["username": citizen.idNumber])
             let unknown = try await ctx.post("/api/v1/password-resets", ["username": "001090099999"])
@@ -97,10 +83,9 @@ final class EnumerationTests: XCTestCase {
 
     func test_the_reset_pages_look_the_same_for_an_unknown_account() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             ctx.time.advance(61)
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             let known = try await browser.post("/quen-mat-khau", [("username", citizen.idNumber)])
             let unknown = try await browser.post("/quen-mat-khau", [("username", "001090099999")])
             XCTAssertEqual(known.status, .seeOther)
@@ -117,12 +102,9 @@ final class EnumerationTests: XCTestCase {
 
     func test_registration_for_an_id_number_that_has_an_account_starts_like_any_other() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            var again = Citizen()
-            again.phone = "0977 111 222"; again.phoneE164 = "+84977111222"
-            var fresh = Citizen()
-            fresh.idNumber = "001090054321"; fresh.phone = "0966 111 222"; fresh.phoneE164 = "+84966111222"
+            let citizen = try await ctx.registeredCitizen()
+            let again = try citizen.with(phone: "0977 111 222")
+            let fresh = try citizen.with(idNumber: "001090054321").with(phone: "0966 111 222")
             let taken = try await ctx.post("/api/v1/registrations", again.registration)
             let free = try await ctx.post("/api/v1/registrations", fresh.registration)
             XCTAssertEqual(taken.status, .created)
@@ -131,7 +113,7 @@ final class EnumerationTests: XCTestCase {
             XCTAssertEqual(taken.json?["otpExpiresAt"] as? String, free.json?["otpExpiresAt"] as? String)
             XCTAssertEqual(taken.json?["nextSendAt"] as? String, free.json?["nextSendAt"] as? String)
 
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             func form(_ c: Citizen) -> [(String, String)] {
                 [("idNumber", c.idNumber), ("fullName", c.fullName), ("dateOfBirth", c.dateOfBirth), ("phone", c.phone)]
             }

@@ -38,7 +38,7 @@ final class InjectionTests: XCTestCase {
         let services = try await PublicService.query(on: ctx.app.db).count()
         XCTAssertGreaterThanOrEqual(services, 30, file: file, line: line)
         ctx.time.advance(3600)
-        let token = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+        let token = try await ctx.signIn(citizen)
         let me = try await ctx.get("/api/v1/me", token: token)
         XCTAssertEqual(me.status, .ok, file: file, line: line)
         XCTAssertEqual(me.json?["fullName"] as? String, citizen.fullName, file: file, line: line)
@@ -46,12 +46,9 @@ final class InjectionTests: XCTestCase {
 
     func test_sql_fragments_in_every_api_field_are_refused_and_change_nothing() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let registration = try await ctx.post("/api/v1/registrations", Citizen.other.registration)
-            let r = try XCTUnwrap(registration.json?["id"] as? String)
-            let login = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
-            let c = try XCTUnwrap(login.json?["challengeId"] as? String)
+            let citizen = try await ctx.registeredCitizen()
+            let r = try await ctx.startRegistration(.other)
+            let c = try await ctx.startSignIn(citizen.idNumber, citizen.password)
             let reset = try await ctx.post("/api/v1/password-resets", ["username": citizen.idNumber])
             let p = try XCTUnwrap(reset.json?["id"] as? String)
 
@@ -77,8 +74,7 @@ final class InjectionTests: XCTestCase {
     func test_sql_fragments_in_ids_and_query_parameters_are_refused_or_ignored() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            try await ctx.register(citizen)
-            let token = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let token = try await ctx.registerAndSignIn(citizen)
             for payload in Self.payloads {
                 let id = urlEncode(payload)
                 for path in ["/api/v1/registrations/\(id)/otp", "/api/v1/registrations/\(id)/verify", "/api/v1/login/\(id)/otp",
@@ -110,8 +106,7 @@ final class InjectionTests: XCTestCase {
 
     func test_sql_fragments_in_every_page_form_are_refused_and_change_nothing() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             let forms: [(String, [(String, String)])] = [
                 ("/dang-ky/thong-tin", [("idNumber", "001090054321"), ("fullName", "Trần Văn Bình"), ("dateOfBirth", "1990-05-17"),
                                         ("phone", "0966111222"), ("email", "a@b.vn")]),
@@ -127,7 +122,7 @@ final class InjectionTests: XCTestCase {
                         // A fresh unknown username each time, so the sign-in pause stays out of the way.
                         if let u = form.firstIndex(where: { $0.0 == "username" }) { form[u].1 = String(format: "0010900%05d", address) }
                         form[index].1 = payload
-                        let browser = WebClient(ctx, from: "10.8.\(address / 250).\(address % 250 + 1)")
+                        let browser = Browser(ctx, from: "10.8.\(address / 250).\(address % 250 + 1)")
                         let res = try await browser.post(path, form)
                         if fields[index].0 == "next" {
                             // A bad next= is not an error: the sign-in simply goes home afterwards.

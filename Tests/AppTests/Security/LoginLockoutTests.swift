@@ -11,8 +11,7 @@ final class LoginLockoutTests: XCTestCase {
 
     func test_the_account_pause_holds_whichever_address_the_guesses_come_from() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             for i in 0..<5 {
                 let res = try await attempt(ctx, citizen.idNumber, "guess number \(i)", from: "203.0.113.\(i + 1)")
                 XCTAssertEqual(res.status, .unauthorized)
@@ -25,8 +24,7 @@ final class LoginLockoutTests: XCTestCase {
 
     func test_one_address_is_paused_after_twenty_failures_while_others_go_on() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             for i in 0..<20 {
                 let res = try await attempt(ctx, String(format: "0010900%05d", i), "guess guess", from: "203.0.113.7")
                 XCTAssertEqual(res.status, .unauthorized)
@@ -40,8 +38,7 @@ final class LoginLockoutTests: XCTestCase {
 
     func test_the_pause_never_exceeds_an_hour_however_long_the_attack() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             var longest = 0
             // An attacker from many addresses guessing at the first moment each pause allows, for two days.
             for i in 0..<60 {
@@ -63,8 +60,7 @@ final class LoginLockoutTests: XCTestCase {
 
     func test_the_owner_gets_back_in_at_once_through_a_reset_while_under_attack() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             var failures = 0, i = 0
             while failures < 8 {
                 i += 1
@@ -88,8 +84,7 @@ final class LoginLockoutTests: XCTestCase {
 
     func test_parallel_wrong_passwords_get_no_more_than_five_answers_before_the_pause() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             let answers = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
                 for i in 0..<30 {
                     group.addTask {

@@ -25,8 +25,7 @@ final class OTPGuessingTests: XCTestCase {
     func test_ten_thousand_guesses_over_codes_resends_and_sign_ins_never_succeed() async throws {
         try await withEachDatabase { ctx in
             // The attacker has the password and tries to pass the second factor, one guess a second.
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             let codesBefore = ctx.sms.sent.filter { $0.text.hasPrefix("Ma xac thuc") }.count
             var sweep = Sweep()
             var challenge: String? = nil, realCode: String? = nil
@@ -115,10 +114,8 @@ final class OTPGuessingTests: XCTestCase {
 
     func test_parallel_wrong_guesses_on_one_code_never_count_more_than_five() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let started = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
-            let challenge = try XCTUnwrap(started.json?["challengeId"] as? String)
+            let citizen = try await ctx.registeredCitizen()
+            let challenge = try await ctx.startSignIn(citizen.idNumber, citizen.password)
             let real = try await ctx.latestCode(to: citizen.phoneE164)
             let wrong = real == "000000" ? "000001" : "000000"
 
@@ -143,14 +140,13 @@ final class OTPGuessingTests: XCTestCase {
 
     func test_a_phone_gets_five_codes_an_hour_and_ten_a_day_whatever_the_flow() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)      // code 1
+            let citizen = try await ctx.registeredCitizen()      // code 1
             ctx.time.advance(61)
             var sent = 1
             // Each new sign-in is a new flow, so the resend cooldown never holds it: only the phone limits do.
             func signIn() async throws -> XCTHTTPResponse {
                 let res = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
-                try await OutboxWorker(db: ctx.app.db, portal: ctx.app.portal, logger: ctx.app.logger).runOnce()
+                try await ctx.deliverSMS()
                 return res
             }
             for _ in 0..<4 {
@@ -159,8 +155,7 @@ final class OTPGuessingTests: XCTestCase {
                 sent += 1
             }
             let sixth = try await signIn()
-            XCTAssertEqual(sixth.status, .tooManyRequests)
-            XCTAssertEqual(sixth.errorCode, "otp_phone_limit")
+            assertError(sixth, .tooManyRequests, "otp_phone_limit")
             let reset = try await ctx.post("/api/v1/password-resets", ["username": citizen.idNumber])
             XCTAssertEqual(reset.status, .accepted, "a reset answers as always …")
 
@@ -188,8 +183,7 @@ final class OTPGuessingTests: XCTestCase {
 
     func test_parallel_sign_ins_cannot_get_more_codes_than_the_phone_limit() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)      // the first of the hour's five codes
+            let citizen = try await ctx.registeredCitizen()      // the first of the hour's five codes
             let answers = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
                 for i in 0..<20 {
                     group.addTask {

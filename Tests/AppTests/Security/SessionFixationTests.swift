@@ -7,10 +7,9 @@ import XCTVapor
 final class SessionFixationTests: XCTestCase {
     func test_a_session_cookie_planted_before_sign_in_is_replaced_and_never_works() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             let planted = "attacker-chosen-session-value-0123456789abcdef"
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             browser.cookies["session"] = planted
             try await browser.get("/dang-nhap")
             let before = browser.cookies
@@ -21,7 +20,7 @@ final class SessionFixationTests: XCTestCase {
             XCTAssertFalse(before.values.contains(issued), "the new id is nothing the browser had before")
             XCTAssertGreaterThanOrEqual(issued.count, 40)
 
-            let stolen = WebClient(ctx)
+            let stolen = Browser(ctx)
             stolen.cookies["session"] = planted
             let res = try await stolen.get("/tai-khoan")
             XCTAssertEqual(res.status, .seeOther, "the planted value signs nobody in")
@@ -33,10 +32,8 @@ final class SessionFixationTests: XCTestCase {
 
     func test_signing_in_again_makes_another_id_and_the_old_one_ends_at_sign_out() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let browser = WebClient(ctx)
-            try await browser.signIn(citizen)
+            let citizen = try await ctx.registeredCitizen()
+            let browser = try await ctx.signedInBrowser(citizen)
             let first = try XCTUnwrap(browser.sessionCookie)
             ctx.time.advance(61)
             try await browser.signIn(citizen)
@@ -45,7 +42,7 @@ final class SessionFixationTests: XCTestCase {
             let out = try await browser.post("/dang-xuat", [])
             XCTAssertEqual(out.status, .seeOther)
             XCTAssertNil(browser.sessionCookie, "the cookie is cleared")
-            let replay = WebClient(ctx)
+            let replay = Browser(ctx)
             replay.cookies["session"] = second
             let res = try await replay.get("/tai-khoan")
             XCTAssertEqual(res.status, .seeOther, "a signed-out id does not come back")
@@ -54,8 +51,7 @@ final class SessionFixationTests: XCTestCase {
 
     func test_the_api_token_is_new_and_not_the_one_the_client_offered() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             let offered = "attacker-chosen-token-0123456789abcdefghijkl"
             let started = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password], token: offered)
             let challenge = try XCTUnwrap(started.json?["challengeId"] as? String)
@@ -73,23 +69,19 @@ final class SessionFixationTests: XCTestCase {
 
     func test_a_page_session_is_no_api_token_and_an_api_token_is_no_page_session() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let browser = WebClient(ctx)
-            try await browser.signIn(citizen)
+            let citizen = try await ctx.registeredCitizen()
+            let browser = try await ctx.signedInBrowser(citizen)
             let cookie = try XCTUnwrap(browser.sessionCookie)
             ctx.time.advance(61)
-            let token = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let token = try await ctx.signIn(citizen)
 
             let cookieAsBearer = try await ctx.get("/api/v1/me", token: cookie)
             XCTAssertEqual(cookieAsBearer.status, .unauthorized)
-            let tokenAsCookie = WebClient(ctx)
+            let tokenAsCookie = Browser(ctx)
             tokenAsCookie.cookies["session"] = token
             let page = try await tokenAsCookie.get("/tai-khoan")
             XCTAssertEqual(page.status, .seeOther)
-            var headers = HTTPHeaders()
-            headers.replaceOrAdd(name: .cookie, value: "session=\(cookie)")
-            let apiByCookie = try await ctx.send(.GET, "/api/v1/me", headers: headers)
+            let apiByCookie = try await browser.get("/api/v1/me")
             XCTAssertEqual(apiByCookie.status, .unauthorized, "the API never authenticates by cookie")
         }
     }

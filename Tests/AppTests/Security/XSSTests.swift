@@ -38,8 +38,7 @@ final class XSSTests: XCTestCase {
                 citizen.fullName = payload
                 let res = try await ctx.post("/api/v1/registrations", citizen.registration)
                 XCTAssertEqual(res.status, .unprocessableEntity, payload)
-                let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
-                XCTAssertNotNil(fields?["fullName"], payload)
+                XCTAssertNotNil(res.errorFields?["fullName"], payload)
             }
             let registrations = try await Registration.query(on: ctx.app.db).count()
             XCTAssertEqual(registrations, 0)
@@ -48,7 +47,7 @@ final class XSSTests: XCTestCase {
 
     func test_the_registration_form_shows_every_bad_field_back_escaped() async throws {
         try await withApp { ctx in
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             for payload in Self.payloads {
                 let res = try await browser.post("/dang-ky/thong-tin", [
                     ("idNumber", payload), ("fullName", payload), ("dateOfBirth", payload), ("phone", payload), ("email", payload),
@@ -62,7 +61,7 @@ final class XSSTests: XCTestCase {
 
     func test_the_sign_in_and_reset_forms_show_the_username_back_escaped() async throws {
         try await withApp { ctx in
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             for payload in Self.payloads {
                 let login = try await browser.post("/dang-nhap", [("username", payload), ("password", "x"), ("next", "/" + payload)])
                 XCTAssertEqual(login.status, .unprocessableEntity)
@@ -78,10 +77,7 @@ final class XSSTests: XCTestCase {
 
     func test_the_service_search_shows_the_query_back_escaped() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let browser = WebClient(ctx)
-            try await browser.signIn(citizen)
+            let browser = try await ctx.signedInBrowser(try await ctx.registeredCitizen())
             for payload in Self.payloads {
                 for page in ["/dich-vu", "/tai-khoan"] {
                     let res = try await browser.get(page + "?q=" + urlEncode(payload) + "&chon=" + urlEncode(payload))
@@ -95,9 +91,8 @@ final class XSSTests: XCTestCase {
 
     func test_codes_and_paths_shown_on_other_pages_are_escaped() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let browser = WebClient(ctx)
+            let citizen = try await ctx.registeredCitizen()
+            let browser = Browser(ctx)
             let started = try await browser.post("/dang-nhap", [("username", citizen.idNumber), ("password", citizen.password)])
             let challenge = try XCTUnwrap(started.location)
             for payload in Self.payloads {
@@ -114,17 +109,15 @@ final class XSSTests: XCTestCase {
 
     func test_a_hostile_user_agent_is_escaped_on_the_sessions_page() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             // A session made elsewhere by a client with a hostile user agent, through the API …
-            let started = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
-            let challenge = try XCTUnwrap(started.json?["challengeId"] as? String)
+            let challenge = try await ctx.startSignIn(citizen.idNumber, citizen.password)
             let code = try await ctx.latestCode(to: citizen.phoneE164)
             let verified = try await ctx.post("/api/v1/login/\(challenge)/verify", ["code": code], headers: ["User-Agent": Self.payloads[1]])
             XCTAssertEqual(verified.status, .ok)
             // … and one through the pages.
             ctx.time.advance(61)
-            let browser = WebClient(ctx)
+            let browser = Browser(ctx)
             browser.userAgent = Self.payloads[2]
             try await browser.signIn(citizen)
             let page = try await browser.get("/tai-khoan/phien")
