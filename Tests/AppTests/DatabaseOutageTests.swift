@@ -9,8 +9,7 @@ final class DatabaseOutageTests: XCTestCase {
         try await withApp { ctx in
             ctx.app.get("api", "v1", "test-outage") { _ -> String in throw ConnectionPoolTimeoutError.connectionRequestTimeout }
             let res = try await ctx.get("/api/v1/test-outage")
-            XCTAssertEqual(res.status, .serviceUnavailable)
-            XCTAssertEqual(res.errorCode, "unavailable")
+            assertError(res, .serviceUnavailable, "unavailable")
             XCTAssertEqual(res.headers.first(name: .retryAfter), "5")
         }
     }
@@ -20,8 +19,7 @@ final class DatabaseOutageTests: XCTestCase {
             struct Fault: Error {}
             ctx.app.get("api", "v1", "test-fault") { _ -> String in throw Fault() }
             let res = try await ctx.get("/api/v1/test-fault")
-            XCTAssertEqual(res.status, .internalServerError)
-            XCTAssertEqual(res.errorCode, "internal")
+            assertError(res, .internalServerError, "internal")
         }
     }
 }

@@ -4,10 +4,19 @@ import XCTVapor
 @testable import App
 
 final class LoginAPITests: XCTestCase {
+    /// Citizen(), registered, whose password is a temporary one that expires in 72 hours.
+    private func citizenWithTemporaryPassword(_ ctx: TestContext) async throws -> Citizen {
+        let citizen = Citizen()
+        let account = try await ctx.registeredAccount(citizen)
+        account.passwordTemporary = true
+        account.passwordExpiresAt = ctx.time.now().addingTimeInterval(72 * 3600)
+        try await account.update(on: ctx.app.db)
+        return citizen
+    }
+
     func test_sign_in_by_id_number_or_by_phone_in_any_form() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             for username in ["001090012345", "0912 345 678", "+84912345678"] {
                 ctx.time.advance(61)
                 let token = try await ctx.signIn(username, citizen.password, phone: citizen.phoneE164)
@@ -21,26 +30,14 @@ final class LoginAPITests: XCTestCase {
 
     func test_unknown_account_and_wrong_password_get_the_same_answer_and_the_same_work() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let hasher = ctx.app.portal.hasher
-            let before = hasher.verifications.withLockedValue { $0 }
-            let wrong = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": "not the password"])
-            let afterWrong = hasher.verifications.withLockedValue { $0 }
-            let unknown = try await ctx.post("/api/v1/login", ["username": "001090099999", "password": "not the password"])
-            let afterUnknown = hasher.verifications.withLockedValue { $0 }
-            XCTAssertEqual(wrong.status, .unauthorized)
-            XCTAssertEqual(unknown.status, wrong.status)
-            XCTAssertEqual(unknown.body.string, wrong.body.string)
-            XCTAssertEqual(afterWrong - before, 1, "one hash for a wrong password")
-            XCTAssertEqual(afterUnknown - afterWrong, 1, "one hash for an unknown account too")
+            let citizen = try await ctx.registeredCitizen()
+            try await ctx.assertUnknownAccountLooksLikeAWrongPassword(known: citizen.idNumber, unknown: "001090099999")
         }
     }
 
     func test_failures_slow_the_account_down_and_the_pause_ends_by_itself() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             for _ in 0..<5 {
                 let res = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": "wrong password 1"])
                 XCTAssertEqual(res.status, .unauthorized)
@@ -76,14 +73,8 @@ final class LoginAPITests: XCTestCase {
 
     func test_a_temporary_password_allows_only_me_password_change_and_logout() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            let id = try await ctx.register(citizen)
-            let account = try await Account.find(UUID(uuidString: id), on: ctx.app.db)!
-            account.passwordTemporary = true
-            account.passwordExpiresAt = ctx.time.now().addingTimeInterval(72 * 3600)
-            try await account.update(on: ctx.app.db)
-            let started = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
-            let challenge = try XCTUnwrap(started.json?["challengeId"] as? String)
+            let citizen = try await self.citizenWithTemporaryPassword(ctx)
+            let challenge = try await ctx.startSignIn(citizen.idNumber, citizen.password)
             let code = try await ctx.latestCode(to: citizen.phoneE164)
             let verified = try await ctx.post("/api/v1/login/\(challenge)/verify", ["code": code])
             XCTAssertEqual(verified.json?["passwordChangeRequired"] as? Bool, true)
@@ -92,8 +83,7 @@ final class LoginAPITests: XCTestCase {
             let me = try await ctx.get("/api/v1/me", token: token)
             XCTAssertEqual(me.status, .ok)
             let blocked = try await ctx.get("/api/v1/me/sessions", token: token)
-            XCTAssertEqual(blocked.status, .forbidden)
-            XCTAssertEqual(blocked.errorCode, "password_change_required")
+            assertError(blocked, .forbidden, "password_change_required")
             let changed = try await ctx.post("/api/v1/me/password", ["currentPassword": citizen.password, "newPassword": "Mùa thu Hà Nội 1945"], token: token)
             XCTAssertEqual(changed.status, .noContent, changed.body.string)
             let now = try await ctx.get("/api/v1/me/sessions", token: token)
@@ -103,24 +93,17 @@ final class LoginAPITests: XCTestCase {
 
     func test_an_expired_temporary_password_is_refused_with_what_to_do() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            let id = try await ctx.register(citizen)
-            let account = try await Account.find(UUID(uuidString: id), on: ctx.app.db)!
-            account.passwordTemporary = true
-            account.passwordExpiresAt = ctx.time.now().addingTimeInterval(72 * 3600)
-            try await account.update(on: ctx.app.db)
+            let citizen = try await self.citizenWithTemporaryPassword(ctx)
             ctx.time.advance(72 * 3600 + 1)
             let res = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
-            XCTAssertEqual(res.status, .forbidden)
-            XCTAssertEqual(res.errorCode, "temporary_password_expired")
+            assertError(res, .forbidden, "temporary_password_expired")
         }
     }
 
     func test_sessions_end_when_idle_for_30_minutes_and_at_logout() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            try await ctx.register(citizen)
-            let token = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let token = try await ctx.registerAndSignIn(citizen)
             ctx.time.advance(29 * 60)
             let stillIn = try await ctx.get("/api/v1/me", token: token)
             XCTAssertEqual(stillIn.status, .ok, "use keeps it alive")
@@ -132,7 +115,7 @@ final class LoginAPITests: XCTestCase {
             XCTAssertEqual(idle.status, .unauthorized)
 
             ctx.time.advance(61)
-            let second = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let second = try await ctx.signIn(citizen)
             let out = try await ctx.post("/api/v1/logout", [:], token: second)
             XCTAssertEqual(out.status, .noContent)
             let after = try await ctx.get("/api/v1/me", token: second)
@@ -142,9 +125,7 @@ final class LoginAPITests: XCTestCase {
 
     func test_sessions_end_after_12_hours_however_busy() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
-            let token = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let token = try await ctx.registerAndSignIn()
             for _ in 0..<25 {
                 ctx.time.advance(29 * 60)
                 _ = try await ctx.get("/api/v1/me", token: token)
@@ -157,10 +138,9 @@ final class LoginAPITests: XCTestCase {
     func test_changing_the_password_ends_the_other_sessions_and_sends_a_notice() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            try await ctx.register(citizen)
-            let first = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let first = try await ctx.registerAndSignIn(citizen)
             ctx.time.advance(61)
-            let second = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let second = try await ctx.signIn(citizen)
             let list = try await ctx.get("/api/v1/me/sessions", token: second)
             XCTAssertEqual(list.json?["total"] as? Int, 2)
             let changed = try await ctx.post("/api/v1/me/password", ["currentPassword": citizen.password, "newPassword": "Mùa thu Hà Nội 1945"], token: second)
@@ -169,7 +149,7 @@ final class LoginAPITests: XCTestCase {
             let secondNow = try await ctx.get("/api/v1/me", token: second)
             XCTAssertEqual(firstNow.status, .unauthorized)
             XCTAssertEqual(secondNow.status, .ok)
-            try await OutboxWorker(db: ctx.app.db, portal: ctx.app.portal, logger: ctx.app.logger).runOnce()
+            try await ctx.deliverSMS()
             XCTAssertTrue(ctx.sms.sent.last?.text.contains("mat khau") ?? false)
         }
     }
@@ -177,46 +157,35 @@ final class LoginAPITests: XCTestCase {
     func test_a_wrong_current_password_changes_nothing() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            try await ctx.register(citizen)
-            let token = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let token = try await ctx.registerAndSignIn(citizen)
             let res = try await ctx.post("/api/v1/me/password", ["currentPassword": "nope nope", "newPassword": "Mùa thu Hà Nội 1945"], token: token)
             XCTAssertEqual(res.status, .unprocessableEntity)
             ctx.time.advance(61)
-            _ = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            _ = try await ctx.signIn(citizen)
         }
     }
 
     func test_another_accounts_session_cannot_be_ended() async throws {
         try await withEachDatabase { ctx in
-            let a = Citizen()
-            var b = Citizen()
-            b.idNumber = "079195000002"; b.dateOfBirth = "1995-02-02"; b.phone = "0987654321"; b.phoneE164 = "+84987654321"
-            try await ctx.register(a)
-            try await ctx.register(b)
-            let tokenA = try await ctx.signIn(a.idNumber, a.password, phone: a.phoneE164)
-            let tokenB = try await ctx.signIn(b.idNumber, b.password, phone: b.phoneE164)
-            let listB = try await ctx.get("/api/v1/me/sessions", token: tokenB)
-            let sessionB = try XCTUnwrap(((listB.json?["items"] as? [[String: Any]])?.first)?["id"] as? String)
-            let res = try await ctx.delete("/api/v1/me/sessions/\(sessionB)", token: tokenA)
+            let n = try await ctx.neighbours()
+            let tokenA = try await ctx.signIn(n.a)
+            let res = try await ctx.delete("/api/v1/me/sessions/\(n.sessionB)", token: tokenA)
             XCTAssertEqual(res.status, .notFound)
-            let stillB = try await ctx.get("/api/v1/me", token: tokenB)
+            let stillB = try await ctx.get("/api/v1/me", token: n.tokenB)
             XCTAssertEqual(stillB.status, .ok)
-            let own = try await ctx.delete("/api/v1/me/sessions/\(sessionB)", token: tokenB)
+            let own = try await ctx.delete("/api/v1/me/sessions/\(n.sessionB)", token: n.tokenB)
             XCTAssertEqual(own.status, .noContent)
         }
     }
 
     func test_a_phone_backing_several_accounts_cannot_be_used_to_sign_in() async throws {
         try await withEachDatabase(env: ["PHONE_ACCOUNT_LIMIT": "2"]) { ctx in
-            let a = Citizen()
-            var b = Citizen()
-            b.idNumber = "079195000002"; b.dateOfBirth = "1995-02-02"
+            let a = Citizen(), b = a.with(idNumber: "079195000002", dateOfBirth: "1995-02-02")
             try await ctx.register(a)
             ctx.time.advance(61)
             try await ctx.register(b)
             let res = try await ctx.post("/api/v1/login", ["username": a.phone, "password": a.password])
-            XCTAssertEqual(res.status, .conflict)
-            XCTAssertEqual(res.errorCode, "phone_ambiguous")
+            assertError(res, .conflict, "phone_ambiguous")
         }
     }
 }
@@ -225,8 +194,7 @@ final class PasswordResetAPITests: XCTestCase {
     func test_reset_with_the_sms_code_sets_a_new_password_and_ends_sessions() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            try await ctx.register(citizen)
-            let old = try await ctx.signIn(citizen.idNumber, citizen.password, phone: citizen.phoneE164)
+            let old = try await ctx.registerAndSignIn(citizen)
             ctx.time.advance(61)
             let started = try await ctx.post("/api/v1/password-resets", ["username": citizen.phone])
             XCTAssertEqual(started.status, .accepted)
@@ -250,24 +218,22 @@ final class PasswordResetAPITests: XCTestCase {
     func test_reset_answers_the_same_for_an_unknown_account_and_sends_nothing() async throws {
         try await withEachDatabase { ctx in
             try await ctx.register(Citizen())
-            try await OutboxWorker(db: ctx.app.db, portal: ctx.app.portal, logger: ctx.app.logger).runOnce()
+            try await ctx.deliverSMS()
             let sentBefore = ctx.sms.sent.count
             let unknown = try await ctx.post("/api/v1/password-resets", ["username": "001090099999"])
             XCTAssertEqual(unknown.status, .accepted)
             XCTAssertEqual(unknown.json?.keys.sorted(), ["id"])
-            try await OutboxWorker(db: ctx.app.db, portal: ctx.app.portal, logger: ctx.app.logger).runOnce()
+            try await ctx.deliverSMS()
             XCTAssertEqual(ctx.sms.sent.count, sentBefore)
             let id = try XCTUnwrap(unknown.json?["id"] as? String)
             let res = try await ctx.post("/api/v1/password-resets/\(id)/complete", ["code": "123456", "newPassword": "Mùa thu Hà Nội 1945"])
-            XCTAssertEqual(res.status, .unprocessableEntity)
-            XCTAssertEqual(res.errorCode, "otp_invalid")
+            assertError(res, .unprocessableEntity, "otp_invalid")
         }
     }
 
     func test_reset_send_limits_are_not_told_either() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            try await ctx.register(citizen)
+            let citizen = try await ctx.registeredCitizen()
             let first = try await ctx.post("/api/v1/password-resets", ["username": citizen.idNumber])
             let second = try await ctx.post("/api/v1/password-resets", ["username": citizen.idNumber])
             XCTAssertEqual(first.status, .accepted)
@@ -293,8 +259,7 @@ final class HumanCheckTests: XCTestCase {
         try await withEachDatabase(env: ["HUMAN_CHECK": "pow"]) { ctx in
             var body = Citizen().registration
             let missing = try await ctx.post("/api/v1/registrations", body)
-            XCTAssertEqual(missing.status, .unprocessableEntity)
-            XCTAssertEqual(missing.errorCode, "human_check_failed")
+            assertError(missing, .unprocessableEntity, "human_check_failed")
             body["humanCheck"] = try await self.solve(ctx)
             let ok = try await ctx.post("/api/v1/registrations", body)
             XCTAssertEqual(ok.status, .created)
@@ -324,10 +289,10 @@ final class ServiceCatalogueTests: XCTestCase {
         try await withEachDatabase { ctx in
             let all = try await ctx.get("/api/v1/services?per=5")
             XCTAssertEqual(all.json?["per"] as? Int, 5)
-            XCTAssertEqual((all.json?["items"] as? [Any])?.count, 5)
+            XCTAssertEqual(all.items.count, 5)
             XCTAssertGreaterThanOrEqual(all.json?["total"] as? Int ?? 0, 30)
             let birth = try await ctx.get("/api/v1/services?q=" + "ĐĂNG KÝ KHAI SINH".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
-            let names = (birth.json?["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+            let names = birth.items.compactMap { $0["name"] as? String }
             XCTAssertEqual(names, ["Đăng ký khai sinh"])
             let tone = try await ctx.get("/api/v1/services?q=" + "hòa".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             let toneOther = try await ctx.get("/api/v1/services?q=" + "hoà".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)

@@ -6,16 +6,14 @@ import XCTVapor
 final class RegistrationAPITests: XCTestCase {
     func test_registration_creates_the_account_after_the_code_and_the_password() async throws {
         try await withEachDatabase { ctx in
-            let citizen = Citizen()
-            let accountID = try await ctx.register(citizen)
-            let account = try await Account.find(UUID(uuidString: accountID), on: ctx.app.db)
-            XCTAssertEqual(account?.idNumber, "001090012345")
-            XCTAssertEqual(account?.phone, "+84912345678")
-            XCTAssertEqual(account?.passwordTemporary, false)
-            XCTAssertTrue(account?.passwordHash.hasPrefix("scrypt$16$1$1$") ?? false, "parameters are stored with the hash")
+            let account = try await ctx.registeredAccount()
+            XCTAssertEqual(account.idNumber, "001090012345")
+            XCTAssertEqual(account.phone, "+84912345678")
+            XCTAssertEqual(account.passwordTemporary, false)
+            XCTAssertTrue(account.passwordHash.hasPrefix("scrypt$16$1$1$"), "parameters are stored with the hash")
             let leftovers = try await Registration.query(on: ctx.app.db).count()
             XCTAssertEqual(leftovers, 0)
-            try await OutboxWorker(db: ctx.app.db, portal: ctx.app.portal, logger: ctx.app.logger).runOnce()
+            try await ctx.deliverSMS()
             XCTAssertTrue(ctx.sms.sent.last?.text.contains("da duoc tao") ?? false, "a notice SMS tells the owner")
         }
     }
@@ -41,13 +39,12 @@ final class RegistrationAPITests: XCTestCase {
         try await withEachDatabase { ctx in
             let body: [String: Any] = ["idNumber": "12ab", "fullName": "X", "dateOfBirth": "1990-02-30", "phone": "0221 3856789", "email": "no-at-sign"]
             let res = try await ctx.post("/api/v1/registrations", body)
-            XCTAssertEqual(res.status, .unprocessableEntity)
-            XCTAssertEqual(res.errorCode, "validation_failed")
-            let fields = try XCTUnwrap((res.json?["error"] as? [String: Any])?["fields"] as? [String: String])
+            assertError(res, .unprocessableEntity, "validation_failed")
+            let fields = try XCTUnwrap(res.errorFields)
             XCTAssertEqual(Set(fields.keys), ["idNumber", "fullName", "dateOfBirth", "phone", "email"])
             XCTAssertTrue(fields["phone"]?.contains("di động") ?? false, fields["phone"] ?? "")
             let english = try await ctx.post("/api/v1/registrations", body, headers: ["Accept-Language": "en"])
-            let enFields = (english.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+            let enFields = english.errorFields
             XCTAssertTrue(enFields?["phone"]?.lowercased().contains("mobile") ?? false, enFields?["phone"] ?? "")
             let registrations = try await Registration.query(on: ctx.app.db).count()
             XCTAssertEqual(registrations, 0)
@@ -59,8 +56,7 @@ final class RegistrationAPITests: XCTestCase {
         try await withApp { ctx in
             let res = try await ctx.post("/api/v1/registrations", [:])
             XCTAssertEqual(res.status, .unprocessableEntity)
-            let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
-            XCTAssertEqual(fields?["idNumber"], "Trường này là bắt buộc.")
+            XCTAssertEqual(res.errorFields?["idNumber"], "Trường này là bắt buộc.")
         }
     }
 
@@ -70,7 +66,7 @@ final class RegistrationAPITests: XCTestCase {
             citizen.dateOfBirth = "1991-05-17"
             let res = try await ctx.post("/api/v1/registrations", citizen.registration)
             XCTAssertEqual(res.status, .unprocessableEntity)
-            let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
+            let fields = res.errorFields
             XCTAssertTrue(fields?["dateOfBirth"]?.contains("1990") ?? false, fields?["dateOfBirth"] ?? "")
         }
     }
@@ -80,13 +76,11 @@ final class RegistrationAPITests: XCTestCase {
             var headers = HTTPHeaders()
             headers.contentType = .json
             try await ctx.app.test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: "{not json")) { res async in
-                XCTAssertEqual(res.status, .badRequest)
-                XCTAssertEqual(res.errorCode, "invalid_body")
+                assertError(res, .badRequest, "invalid_body")
             }
             try await ctx.app.test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: #"{"idNumber": 123}"#)) { res async in
                 XCTAssertEqual(res.status, .badRequest)
-                let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
-                XCTAssertNotNil(fields?["idNumber"])
+                XCTAssertNotNil(res.errorFields?["idNumber"])
             }
             try await ctx.app.test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: "[1,2]")) { res async in
                 XCTAssertEqual(res.status, .badRequest)
@@ -97,100 +91,77 @@ final class RegistrationAPITests: XCTestCase {
             let huge = "{\"fullName\": \"" + String(repeating: "a", count: 200_000) + "\"}"
             // Through a real server: the limit is applied while the body streams in.
             try await ctx.app.testable(method: .running(port: 0)).test(.POST, "/api/v1/registrations", headers: headers, body: ByteBuffer(string: huge)) { res async in
-                XCTAssertEqual(res.status, .payloadTooLarge)
-                XCTAssertEqual(res.errorCode, "too_large")
+                assertError(res, .payloadTooLarge, "too_large")
             }
         }
     }
 
     func test_an_id_with_an_account_is_told_only_after_the_phone_is_proven() async throws {
         try await withEachDatabase { ctx in
-            try await ctx.register(Citizen())
-            var again = Citizen()
-            again.phone = "0987654321"
-            again.phoneE164 = "+84987654321"
+            let again = try await ctx.registeredCitizen().with(phone: "0987654321")
             let started = try await ctx.post("/api/v1/registrations", again.registration)
             XCTAssertEqual(started.status, .created, "the start does not reveal that the ID has an account")
             let id = try XCTUnwrap(started.json?["id"] as? String)
             let code = try await ctx.latestCode(to: again.phoneE164)
-            let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
-            XCTAssertEqual(verified.status, .conflict)
-            XCTAssertEqual(verified.errorCode, "id_taken")
+            let verified = try await ctx.enterRegistrationCode(id, code)
+            assertError(verified, .conflict, "id_taken")
             XCTAssertTrue(verified.body.string.contains("Quên mật khẩu"))
         }
     }
 
     func test_a_phone_backs_only_one_account_by_default() async throws {
         try await withEachDatabase { ctx in
-            try await ctx.register(Citizen())
-            var other = Citizen()
-            other.idNumber = "001195000001"
-            other.dateOfBirth = "1995-01-01"
-            let started = try await ctx.post("/api/v1/registrations", other.registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let other = try await ctx.registeredCitizen().with(idNumber: "001195000001", dateOfBirth: "1995-01-01")
+            let id = try await ctx.startRegistration(other)
             ctx.time.advance(61)
             let code = try await ctx.latestCode(to: other.phoneE164)
-            let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
-            XCTAssertEqual(verified.status, .conflict)
-            XCTAssertEqual(verified.errorCode, "phone_limit")
+            assertError(try await ctx.enterRegistrationCode(id, code), .conflict, "phone_limit")
         }
     }
 
     func test_only_the_latest_code_works() async throws {
         try await withEachDatabase { ctx in
-            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
-            let first = try await ctx.latestCode(to: "+84912345678")
+            let (id, first) = try await ctx.pendingRegistration()
             ctx.time.advance(61)
             let resent = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
             XCTAssertEqual(resent.status, .accepted)
             let second = try await ctx.latestCode(to: "+84912345678")
             if first != second {
-                let old = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": first])
-                XCTAssertEqual(old.status, .unprocessableEntity)
-                XCTAssertEqual(old.errorCode, "otp_invalid")
+                assertError(try await ctx.enterRegistrationCode(id, first), .unprocessableEntity, "otp_invalid")
             }
-            let latest = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": second])
+            let latest = try await ctx.enterRegistrationCode(id, second)
             XCTAssertEqual(latest.status, .ok)
         }
     }
 
     func test_a_resend_before_the_cooldown_is_refused_with_the_time_to_wait() async throws {
         try await withEachDatabase { ctx in
-            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let id = try await ctx.startRegistration(Citizen())
             ctx.time.advance(20)
             let early = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
-            XCTAssertEqual(early.status, .tooManyRequests)
-            XCTAssertEqual(early.errorCode, "otp_resend_too_soon")
+            assertError(early, .tooManyRequests, "otp_resend_too_soon")
             XCTAssertEqual(early.headers.first(name: .retryAfter), "40")
-            XCTAssertNotNil((early.json?["error"] as? [String: Any])?["retryAt"])
+            XCTAssertNotNil(early.error?["retryAt"])
         }
     }
 
     func test_five_wrong_entries_kill_the_code() async throws {
         try await withEachDatabase { ctx in
-            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
-            let code = try await ctx.latestCode(to: "+84912345678")
+            let (id, code) = try await ctx.pendingRegistration()
             let wrong = code == "000000" ? "111111" : "000000"
             for attempt in 1...5 {
-                let res = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": wrong])
+                let res = try await ctx.enterRegistrationCode(id, wrong)
                 XCTAssertEqual(res.status, .unprocessableEntity, "attempt \(attempt)")
             }
-            let right = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
-            XCTAssertEqual(right.status, .unprocessableEntity)
-            XCTAssertEqual(right.errorCode, "otp_exhausted")
+            assertError(try await ctx.enterRegistrationCode(id, code), .unprocessableEntity, "otp_exhausted")
         }
     }
 
     func test_a_code_expires_after_five_minutes() async throws {
         try await withEachDatabase { ctx in
-            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
-            let code = try await ctx.latestCode(to: "+84912345678")
+            let (id, code) = try await ctx.pendingRegistration()
             ctx.time.advance(301)
-            let res = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
+            let res = try await ctx.enterRegistrationCode(id, code)
             XCTAssertEqual(res.errorCode, "otp_expired")
         }
     }
@@ -201,9 +172,7 @@ final class RegistrationAPITests: XCTestCase {
             try await ctx.register(owner)   // the owner's own registration: code 1 of the hour
             ctx.time.advance(61)
             // A stranger starts registrations with the owner's phone, as anyone can.
-            var stranger = Citizen()
-            stranger.idNumber = "079195000002"
-            stranger.dateOfBirth = "1995-02-02"
+            let stranger = owner.with(idNumber: "079195000002", dateOfBirth: "1995-02-02")
             let started = try await ctx.post("/api/v1/registrations", stranger.registration)
             XCTAssertEqual(started.status, .created)   // code 2
             let id = try XCTUnwrap(started.json?["id"] as? String)
@@ -212,10 +181,9 @@ final class RegistrationAPITests: XCTestCase {
             XCTAssertEqual(third.status, .accepted)   // code 3: the open flows' share is used up
             ctx.time.advance(61)
             let fourth = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
-            XCTAssertEqual(fourth.status, .tooManyRequests)
-            XCTAssertEqual(fourth.errorCode, "otp_phone_limit")
+            assertError(fourth, .tooManyRequests, "otp_phone_limit")
             // The first code leaves the hour at t=3600: that is when an open flow may send again.
-            let retryAt = (fourth.json?["error"] as? [String: Any])?["retryAt"] as? String
+            let retryAt = fourth.error?["retryAt"] as? String
             XCTAssertEqual(retryAt, RFC3339.string(ctx.time.now().addingTimeInterval(3600 - 3 * 61)))
             // The owner still signs in, twice, within the same hour; then the full limit of five holds.
             for _ in 0..<2 {
@@ -237,8 +205,7 @@ final class RegistrationAPITests: XCTestCase {
 
     func test_a_registration_never_completed_expires_and_leaves_no_account() async throws {
         try await withEachDatabase { ctx in
-            let started = try await ctx.post("/api/v1/registrations", Citizen().registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
+            let id = try await ctx.startRegistration(Citizen())
             ctx.time.advance(31 * 60)
             let res = try await ctx.post("/api/v1/registrations/\(id)/otp", [:])
             XCTAssertEqual(res.status, .notFound)
@@ -264,15 +231,12 @@ final class RegistrationAPITests: XCTestCase {
     func test_a_weak_password_is_refused_with_the_rule_it_breaks() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            let started = try await ctx.post("/api/v1/registrations", citizen.registration)
-            let id = try XCTUnwrap(started.json?["id"] as? String)
-            let code = try await ctx.latestCode(to: citizen.phoneE164)
-            let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
-            let token = try XCTUnwrap(verified.json?["completionToken"] as? String)
+            let (id, code) = try await ctx.pendingRegistration(citizen)
+            let token = try await ctx.verifyRegistration(id, code: code)
             for (password, words) in [("12345678", "phổ biến"), ("x001090012345", "định danh"), ("ab17051990", "ngày sinh")] {
                 let res = try await ctx.post("/api/v1/registrations/\(id)/complete", ["completionToken": token, "password": password])
                 XCTAssertEqual(res.status, .unprocessableEntity, password)
-                let message = ((res.json?["error"] as? [String: Any])?["fields"] as? [String: String])?["password"] ?? ""
+                let message = res.errorFields?["password"] ?? ""
                 XCTAssertTrue(message.lowercased().contains(words), "\(password): \(message)")
             }
             let forged = try await ctx.post("/api/v1/registrations/\(id)/complete", ["completionToken": "forged-token", "password": citizen.password])
@@ -286,14 +250,9 @@ final class RegistrationAPITests: XCTestCase {
         try await withEachDatabase(env: ["PHONE_ACCOUNT_LIMIT": "5"]) { ctx in
             var tokens: [(String, String)] = []
             for phone in ["0912345678", "0987654321"] {
-                var citizen = Citizen()
-                citizen.phone = phone
-                citizen.phoneE164 = "+84" + phone.dropFirst()
-                let started = try await ctx.post("/api/v1/registrations", citizen.registration)
-                let id = try XCTUnwrap(started.json?["id"] as? String)
-                let code = try await ctx.latestCode(to: citizen.phoneE164)
-                let verified = try await ctx.post("/api/v1/registrations/\(id)/verify", ["code": code])
-                tokens.append((id, try XCTUnwrap(verified.json?["completionToken"] as? String)))
+                let citizen = try Citizen().with(phone: phone)
+                let (id, code) = try await ctx.pendingRegistration(citizen)
+                tokens.append((id, try await ctx.verifyRegistration(id, code: code)))
             }
             let service = RegistrationService(db: ctx.app.db, portal: ctx.app.portal)
             let hasher = ctx.app.portal.hasher
@@ -325,9 +284,8 @@ final class RegistrationAPITests: XCTestCase {
             body["verificationMethod"] = "vneid"
             let res = try await ctx.post("/api/v1/registrations", body)
             XCTAssertEqual(res.status, .unprocessableEntity)
-            let fields = (res.json?["error"] as? [String: Any])?["fields"] as? [String: String]
-            XCTAssertNotNil(fields?["accountType"])
-            XCTAssertNotNil(fields?["verificationMethod"])
+            XCTAssertNotNil(res.errorFields?["accountType"])
+            XCTAssertNotNil(res.errorFields?["verificationMethod"])
         }
     }
 }

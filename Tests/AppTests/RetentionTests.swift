@@ -8,8 +8,8 @@ final class RetentionTests: XCTestCase {
     func test_sessions_and_finished_sms_go_a_month_after_they_end_and_nothing_live_is_touched() async throws {
         try await withEachDatabase { ctx in
             let citizen = Citizen()
-            let registered = try await ctx.register(citizen)
-            let accountID = try XCTUnwrap(UUID(uuidString: registered))
+            let registered = try await ctx.registeredAccount(citizen)
+            let accountID = try XCTUnwrap(registered.id)
             let sessions = Sessions(db: ctx.app.db, portal: ctx.app.portal)
             let old = try await sessions.create(account: accountID, kind: .api, clientAddress: "203.0.113.7", userAgent: "test")
             try await ctx.app.db.writeTransaction { tx in
@@ -48,8 +48,8 @@ final class RetentionTests: XCTestCase {
 
     func test_a_backlog_larger_than_one_batch_is_removed_in_full() async throws {
         try await withEachDatabase { ctx in
-            let registered = try await ctx.register(Citizen())
-            let accountID = try XCTUnwrap(UUID(uuidString: registered))
+            let registered = try await ctx.registeredAccount()
+            let accountID = try XCTUnwrap(registered.id)
             let now = ctx.time.now()
             let count = Maintenance.batch + 7
             var offset = 0

@@ -125,8 +125,7 @@ final class ShellTests: XCTestCase {
     func test_api_errors_use_the_contract_shape_in_both_languages() async throws {
         try await withApp { ctx in
             try await ctx.app.test(.GET, "/api/v1/does-not-exist") { res async in
-                XCTAssertEqual(res.status, .notFound)
-                XCTAssertEqual(res.errorCode, "not_found")
+                assertError(res, .notFound, "not_found")
                 XCTAssertEqual(res.headers.contentType, .json)
                 let error = res.json?["error"] as? [String: Any]
                 XCTAssertEqual(error?["message"] as? String, "Không tìm thấy nội dung yêu cầu.")
