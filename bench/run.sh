@@ -356,6 +356,19 @@ cmd_startup() {
   DBFILE=$saved
 }
 
+queue_sms() {  # count -> the commit time (epoch s) of COUNT SMS queued through the real outbox by seed-bench
+  portal_dev seed-bench --accounts "$N" --outbox "$1" | sed -n 's/.*committed_at=\([0-9.]*\).*/\1/p'
+}
+gateway_stats_at() {  # count tries pause -> the gateway's /_/stats once it has accepted COUNT SMS (or after TRIES polls)
+  local stats
+  for _ in $(seq 1 "$2"); do
+    stats=$(curl -s "$GW/_/stats")
+    [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$1" ] && break
+    sleep "$3"
+  done
+  echo "$stats"
+}
+
 cmd_outbox() {
   wait_quiet
   gateway_start
@@ -363,37 +376,25 @@ cmd_outbox() {
   server_start
   local m=$OUTBOX_N committed stats
   curl -s "$GW/_/reset" >/dev/null
-  committed=$(portal_dev seed-bench --accounts "$N" --outbox "$m" | sed -n 's/.*committed_at=\([0-9.]*\).*/\1/p')
-  for _ in $(seq 1 600); do
-    stats=$(curl -s "$GW/_/stats")
-    [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$m" ] && break
-    sleep 0.2
-  done
+  committed=$(queue_sms "$m")
+  stats=$(gateway_stats_at "$m" 600 0.2)
   note outbox "$(echo "$stats" | python3 "$BENCH/outbox_stats.py" fast "$committed" "$m")"
 
   # A slow gateway (1 s per answer, under the 5 s timeout): throughput is what the sender keeps in flight.
   local slow=$(( SMOKE == 1 ? 50 : 500 ))
   curl -s "$GW/_/reset" >/dev/null; curl -s "$GW/_/config?delay_ms=1000" >/dev/null
-  committed=$(portal_dev seed-bench --accounts "$N" --outbox "$slow" | sed -n 's/.*committed_at=\([0-9.]*\).*/\1/p')
-  for _ in $(seq 1 300); do
-    stats=$(curl -s "$GW/_/stats")
-    [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$slow" ] && break
-    sleep 0.5
-  done
+  committed=$(queue_sms "$slow")
+  stats=$(gateway_stats_at "$slow" 300 0.5)
   note outbox-slow-gateway "$(echo "$stats" | python3 "$BENCH/outbox_stats.py" slow "$committed" "$slow" 1000)"
 
   # A failing gateway (503 for 10 s), then healthy again: nothing lost, nothing sent twice, drained after.
   curl -s "$GW/_/reset" >/dev/null; curl -s "$GW/_/config?delay_ms=0&status=503" >/dev/null
-  committed=$(portal_dev seed-bench --accounts "$N" --outbox "$slow" | sed -n 's/.*committed_at=\([0-9.]*\).*/\1/p')
+  committed=$(queue_sms "$slow")
   sleep $(( SMOKE == 1 ? 3 : 10 ))
   curl -s "$GW/_/config?status=200" >/dev/null
   local healthy
   healthy=$(date +%s.%N)
-  for _ in $(seq 1 600); do
-    stats=$(curl -s "$GW/_/stats")
-    [ "$(echo "$stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["received"])')" -ge "$slow" ] && break
-    sleep 0.5
-  done
+  stats=$(gateway_stats_at "$slow" 600 0.5)
   note outbox-gateway-down "$(echo "$stats" | python3 "$BENCH/outbox_stats.py" down "$healthy" "$slow")"
   curl -s "$GW/_/config?delay_ms=0&status=200" >/dev/null
   server_stop
