@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import crash_recovery  # noqa: E402
 import gateway_outage  # noqa: E402
 import pg_restart  # noqa: E402
-from crash_recovery import harness  # noqa: E402
+import portal_harness as harness  # noqa: E402
 
 
 def test_sigkill_during_account_creation_breaks_no_invariant():
