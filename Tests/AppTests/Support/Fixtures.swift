@@ -33,6 +33,13 @@ struct Citizen {
         return b
     }
 
+    /// A demo account (see DemoCommand) as the sign-in helpers and browsers take it.
+    static func demo(_ idNumber: String) throws -> Citizen {
+        let person = try XCTUnwrap(DemoCommand.people.first { $0.id == idNumber }, "\(idNumber) is not a demo account")
+        return try Citizen(idNumber: person.id, fullName: person.name, dateOfBirth: person.dob, phone: person.phone,
+                           phoneE164: PhoneNumber(person.phone).e164, password: DemoCommand.password)
+    }
+
     /// The same details with another mobile number, in any form the portal reads.
     func with(phone: String) throws -> Citizen {
         var changed = self
@@ -126,8 +133,7 @@ extension TestContext {
 
     /// Signs a demo account in through the API: the demo password, then the code sent to its phone.
     func signInDemo(_ idNumber: String) async throws -> String {
-        let person = try XCTUnwrap(DemoCommand.people.first { $0.id == idNumber }, "\(idNumber) is not a demo account")
-        return try await signIn(idNumber, DemoCommand.password, phone: try PhoneNumber(person.phone).e164)
+        try await signIn(try Citizen.demo(idNumber))
     }
 
     /// The id of the unit with this code, as the API writes ids.
