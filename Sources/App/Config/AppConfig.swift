@@ -45,17 +45,11 @@ enum ConfigError: Error, CustomStringConvertible, Equatable {
 }
 
 struct OTPSettings: Sendable, Equatable {
-    var ttlSeconds: Int
-    var maxAttempts: Int
-    var resendSeconds: Int
-    var maxPerHour: Int
-    var maxPerDay: Int
+    var ttlSeconds, maxAttempts, resendSeconds, maxPerHour, maxPerDay: Int
 }
 
 struct ScryptParameters: Sendable, Equatable, Codable {
-    var n: Int
-    var r: Int
-    var p: Int
+    var n, r, p: Int
 
     /// The default for new hashes (see bench/README.md, "The password hash").
     static let standard = ScryptParameters(n: 1 << 14, r: 8, p: 5)
@@ -66,20 +60,16 @@ struct AppConfig: Sendable {
 
     var environment: Environment
     var database: DatabaseLocation
-    var allowSQLiteInProduction: Bool
-    var autoMigrate: Bool
-    var smsGatewayURL: String?
-    var smsGatewayToken: String?
+    var allowSQLiteInProduction, autoMigrate: Bool
+    var smsGatewayURL, smsGatewayToken: String?
     var humanCheck: HumanCheckMode
     /// The root secret, when given; development generates one into the data folder instead.
     var dataEncryptionKey: [UInt8]?
     var publicBaseURL: URL
     var trustedProxies: [IPRange]
-    var portalName: String
-    var centreName: String
+    var portalName, centreName: String
     var centrePhones: [String]
-    var supportPhone: String
-    var supportEmail: String
+    var supportPhone, supportEmail: String
     var otp: OTPSettings
     var rateLimitPerIPPerHour: Int
     /// ID look-ups per officer per rolling hour.
@@ -87,8 +77,7 @@ struct AppConfig: Sendable {
     /// Seconds an ID-card upload may take to arrive once it holds an upload slot; a slower sender gets 408.
     var uploadTimeLimitSeconds: Int
     /// PostgreSQL connections per event loop (one loop per core).
-    var databasePoolSize: Int
-    var phoneAccountLimit: Int
+    var databasePoolSize, phoneAccountLimit: Int
     var allowCMNDForNewAccounts: Bool
     var scrypt: ScryptParameters
     var scanRetentionDays: Int

@@ -5,8 +5,7 @@ import Domain
 
 /// A message in both languages of the portal.
 struct Msg: Sendable, Equatable {
-    let vi: String
-    let en: String
+    let vi, en: String
 
     init(_ vi: String, _ en: String) {
         self.vi = vi

@@ -4,12 +4,7 @@ import Foundation
 import Vapor
 
 struct Keys: Sendable {
-    let dataEncryption: SymmetricKey
-    let otp: SymmetricKey
-    let humanCheck: SymmetricKey
-    let csrf: SymmetricKey
-    let token: SymmetricKey
-    let search: SymmetricKey
+    let dataEncryption, otp, humanCheck, csrf, token, search: SymmetricKey
 
     init(root: [UInt8]) {
         let rootKey = SymmetricKey(data: root)

@@ -5,23 +5,18 @@ import LeafKit
 import Vapor
 
 struct SiteInfo: Encodable, Sendable {
-    let portalName: String
-    let centreName: String
+    let portalName, centreName: String
     let centrePhones: [String]
-    let supportPhone: String
-    let supportEmail: String
+    let supportPhone, supportEmail: String
     let devSMS: Bool
 }
 
 struct PageContext<Content: Encodable>: Encodable {
-    let lang: String
-    let otherLang: String
+    let lang, otherLang: String
     let t: PageTexts
     let urls: SiteLinks
     let site: SiteInfo
-    let csrf: String
-    let path: String
-    let title: String
+    let csrf, path, title: String
     let user: UserView?
     let page: Content
 }
@@ -71,6 +66,14 @@ struct FormState: Encodable {
     var errors: [String: String] = [:]
     var alert: String? = nil
     var alertKind: String = "error"
+
+    init() {}
+
+    /// A form that says its action succeeded.
+    init(notice: String) {
+        alert = notice
+        alertKind = "success"
+    }
 
     /// Spreads an AppError over the form: field messages next to their fields, the rest as a notice.
     mutating func show(_ error: AppError, language: Language) {

@@ -82,8 +82,7 @@ struct OutboxWorker: Sendable {
 
     struct Claimed: SQLRecord {
         let id: UUID
-        let reference: String
-        let recipient: String
+        let reference, recipient: String
         let textSealed: Data?
         let kind: String
         let attempts: Int

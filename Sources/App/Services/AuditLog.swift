@@ -10,8 +10,7 @@ struct AuditLog: Sendable {
 
     struct Actor: Sendable {
         let id: UUID?
-        let name: String
-        let address: String
+        let name, address: String
     }
 
     /// `details` must already be masked where it carries personal data that the viewers do not need.

@@ -6,8 +6,7 @@ import Foundation
 struct AuditFilter: Sendable {
     var action: String?
     var actor: UUID?
-    var from: Date?
-    var to: Date?
+    var from, to: Date?
 }
 
 struct AuditTrail: Sendable {

@@ -4,6 +4,20 @@ import Fluent
 import Foundation
 import SQLKit
 
+extension CitizenDraft {
+    /// The officer's entries, checked, at `unitID`; a change keeps the draft another lifetime.
+    func fill(_ person: ValidPerson, unitID: UUID, now: Date) {
+        idNumber = person.idNumber.digits
+        fullName = person.name.value
+        dateOfBirth = person.dateOfBirth.iso
+        phone = person.phone.e164
+        email = person.email
+        self.unitID = unitID
+        updatedAt = now
+        expiresAt = now.addingTimeInterval(CounterService.draftLifetime)
+    }
+}
+
 extension CounterService {
     // MARK: Draft
 
@@ -46,16 +60,9 @@ extension CounterService {
             let draft = CitizenDraft()
             draft.id = UUID()
             draft.officerID = staff.account.id
-            draft.unitID = unit.id!
-            draft.idNumber = person.idNumber.digits
-            draft.fullName = person.name.value
-            draft.dateOfBirth = person.dateOfBirth.iso
-            draft.phone = person.phone.e164
-            draft.email = person.email
             draft.scanID = scanID
             draft.createdAt = now
-            draft.updatedAt = now
-            draft.expiresAt = now.addingTimeInterval(Self.draftLifetime)
+            draft.fill(person, unitID: unit.id!, now: now)
             try await draft.create(on: tx)
             try await AuditLog(db: tx, portal: portal).record(actor, action: "draft.create", target: "draft:\(draft.id!.uuidString.lowercased())", unit: unit,
                                                               details: ["idNumber": person.idNumber.masked, "scanBytes": String(scan.bytes.count), "scanKind": kind.rawValue])
@@ -105,14 +112,7 @@ extension CounterService {
                 try await OutboxMessage.query(on: tx).filter(\.$flowID == id).filter(\.$status == .queued).filter(\.$kind == .otp)
                     .set(\.$status, to: .expired).set(\.$textSealed, to: nil).set(\.$lastError, to: "phone number corrected").set(\.$updatedAt, to: now).update()
             }
-            draft.idNumber = person.idNumber.digits
-            draft.fullName = person.name.value
-            draft.dateOfBirth = person.dateOfBirth.iso
-            draft.phone = person.phone.e164
-            draft.email = person.email
-            draft.unitID = newUnitID
-            draft.updatedAt = now
-            draft.expiresAt = now.addingTimeInterval(Self.draftLifetime)
+            draft.fill(person, unitID: newUnitID, now: now)
             try await draft.update(on: tx)
             try await AuditLog(db: tx, portal: portal).record(actor, action: "draft.update", target: "draft:\(id.uuidString.lowercased())",
                                                               unit: staff.officerUnits.first { $0.id == newUnitID },

@@ -28,9 +28,7 @@ extension CounterService {
     /// One row of an officer's list: just what the list shows.
     struct CreatedAccount: SQLRecord {
         let id: UUID
-        let idNumber: String
-        let fullName: String
-        let phone: String
+        let idNumber, fullName, phone: String
         let createdAtUnit: UUID?
         let createdAt: Date
         let passwordTemporary: Bool

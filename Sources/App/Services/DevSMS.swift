@@ -7,10 +7,7 @@ import SMSGateway
 
 final class DevSMSInbox: Sendable {
     struct Entry: Sendable, Encodable {
-        let time: String
-        let to: String
-        let text: String
-        let reference: String
+        let time, to, text, reference: String
     }
 
     private let entries = NIOLockedValueBox<[Entry]>([])

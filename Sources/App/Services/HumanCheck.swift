@@ -5,9 +5,7 @@ import Foundation
 import SQLKit
 
 struct HumanCheckChallenge: Codable, Sendable {
-    let algorithm: String
-    let challenge: String
-    let salt: String
+    let algorithm, challenge, salt: String
     let maxnumber: Int
     let signature: String
 }

@@ -3,11 +3,7 @@ import Domain
 import Fluent
 import Foundation
 
-struct LoginStarted: Sendable {
-    let challenge: LoginChallenge
-    let phone: PhoneNumber
-    let otp: OTPSent
-}
+typealias LoginStarted = CodeSent<LoginChallenge>
 
 struct LoginService: Sendable {
     static let challengeLifetime: TimeInterval = 15 * 60
@@ -111,7 +107,7 @@ struct LoginService: Sendable {
             challenge.expiresAt = now.addingTimeInterval(Self.challengeLifetime)
             try await challenge.create(on: tx)
             let otp = try await OTPService(db: tx, portal: portal).send(purpose: .login, flowID: challenge.id!, phone: phone, clientAddress: clientAddress)
-            return LoginStarted(challenge: challenge, phone: phone, otp: otp)
+            return LoginStarted(flow: challenge, phone: phone, otp: otp)
         }
     }
 

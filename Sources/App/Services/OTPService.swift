@@ -12,11 +12,17 @@ struct OTPSent: Sendable {
     let sends: Int
 }
 
+/// A flow that has just sent its first code: the flow, the phone it went to, and the code's state.
+struct CodeSent<Flow: Sendable>: Sendable {
+    let flow: Flow
+    let phone: PhoneNumber
+    let otp: OTPSent
+}
+
 /// What a page or the API shows of a flow's current code: until when it works, when the next one may be
 /// sent, and how many were sent.
 struct OTPState: Sendable {
-    let expiresAt: Date
-    let nextSendAt: Date
+    let expiresAt, nextSendAt: Date
     let sends: Int
 }
 

@@ -19,7 +19,16 @@ struct PasswordService: Sendable {
         return broken.map { AppError.validation([field: Msg($0)]) }
     }
 
-    func change(_ signedIn: SignedIn, current: String?, new: String?) async throws {
+    /// `confirmation`: the password typed a second time, where a form asks for it; the two must match.
+    static func confirm(_ password: String?, _ confirmation: String?) throws {
+        guard let confirmation else { return }
+        if (password ?? "") != confirmation {
+            throw AppError.validation(["passwordConfirm": Msg("Hai mật khẩu không giống nhau.", "The two passwords differ.")])
+        }
+    }
+
+    func change(_ signedIn: SignedIn, current: String?, new: String?, confirmation: String? = nil) async throws {
+        try Self.confirm(new, confirmation)
         // The account as it is now, not as the session check read it: this request writes it.
         guard let account = try await Account.find(signedIn.account.id, on: db) else { throw AppError.unauthorized }
         guard let current, !current.isEmpty else { throw AppError.validation(["currentPassword": PersonValidation.required]) }
@@ -125,7 +134,8 @@ struct PasswordService: Sendable {
     }
 
     /// The code is checked first without being used up, then the password rules, then both commit together.
-    func completeReset(_ id: UUID, code: String?, newPassword: String?) async throws {
+    func completeReset(_ id: UUID, code: String?, newPassword: String?, confirmation: String? = nil) async throws {
+        try Self.confirm(newPassword, confirmation)
         let reset = try await findReset(id)
         guard let code, !code.isEmpty else { throw AppError.validation(["code": PersonValidation.required]) }
         let otp = OTPService(db: db, portal: portal)

@@ -2,12 +2,15 @@
 import Domain
 import Foundation
 
-struct PersonInput: Sendable {
-    var idNumber: String?
-    var fullName: String?
-    var dateOfBirth: String?
-    var phone: String?
-    var email: String?
+/// Every field optional, so that a missing one is a field error naming it. Forms and JSON bodies read it from
+/// their top level beside their own fields (`WithPerson`).
+struct PersonInput: Codable, Sendable {
+    var idNumber, fullName, dateOfBirth, phone, email: String?
+
+    /// The values as typed, to show again on a refused form.
+    var formValues: [String: String] {
+        ["idNumber": idNumber ?? "", "fullName": fullName ?? "", "dateOfBirth": dateOfBirth ?? "", "phone": phone ?? "", "email": email ?? ""]
+    }
 }
 
 struct ValidPerson: Sendable {

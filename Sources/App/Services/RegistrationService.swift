@@ -3,11 +3,7 @@ import Domain
 import Fluent
 import Foundation
 
-struct RegistrationStarted: Sendable {
-    let registration: Registration
-    let phone: PhoneNumber
-    let otp: OTPSent
-}
+typealias RegistrationStarted = CodeSent<Registration>
 
 struct RegistrationService: Sendable {
     /// A registration never completed is gone after this long, and leaves no account behind.
@@ -43,7 +39,7 @@ struct RegistrationService: Sendable {
             try await registration.create(on: tx)
             let otp = try await OTPService(db: tx, portal: portal)
                 .send(purpose: .registration, flowID: registration.id!, phone: person.phone, clientAddress: clientAddress)
-            return RegistrationStarted(registration: registration, phone: person.phone, otp: otp)
+            return RegistrationStarted(flow: registration, phone: person.phone, otp: otp)
         }
     }
 
@@ -85,7 +81,8 @@ struct RegistrationService: Sendable {
     }
 
     /// Creates the account. The unique index decides a race between two registrations of one ID number.
-    func complete(_ id: UUID, completionToken: String, password: String, hasher: PasswordHasher) async throws -> Account {
+    func complete(_ id: UUID, completionToken: String, password: String, confirmation: String? = nil, hasher: PasswordHasher) async throws -> Account {
+        try PasswordService.confirm(password, confirmation)
         let registration = try await find(id)
         guard registration.status == .verified, let stored = registration.completionTokenHash,
               ConstantTime.equal(Array(Sessions.hash(completionToken, key: portal.keys.token).utf8), Array(stored.utf8)) else {

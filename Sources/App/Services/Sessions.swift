@@ -56,12 +56,9 @@ struct Sessions: Sendable {
 
     /// A session as the check reads it.
     private struct SessionRow: SQLRecord {
-        let id: UUID
-        let accountID: UUID
+        let id, accountID: UUID
         let kind: AuthSession.Kind
-        let createdAt: Date
-        let lastSeenAt: Date
-        let expiresAt: Date
+        let createdAt, lastSeenAt, expiresAt: Date
         let endedAt: Date?
 
         enum CodingKeys: CodingKey, CaseIterable { case id, accountID, kind, createdAt, lastSeenAt, expiresAt, endedAt }
@@ -98,22 +95,16 @@ struct Sessions: Sendable {
 
 /// A live session, as the session check read it.
 struct SessionRecord: Sendable {
-    let id: UUID
-    let accountID: UUID
+    let id, accountID: UUID
     let kind: AuthSession.Kind
-    let createdAt: Date
-    let lastSeenAt: Date
-    let expiresAt: Date
+    let createdAt, lastSeenAt, expiresAt: Date
 }
 
 /// The signed-in account, as the session check read it. Plain values: what changes an account reads it again
 /// inside its own transaction.
 struct AccountRecord: SQLRecord {
     let id: UUID
-    let idNumber: String
-    let fullName: String
-    let dateOfBirth: String
-    let phone: String
+    let idNumber, fullName, dateOfBirth, phone: String
     let email: String?
     let passwordHash: String
     let passwordTemporary: Bool

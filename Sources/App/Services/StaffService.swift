@@ -173,10 +173,8 @@ struct StaffService: Sendable {
 /// A person on a unit's staff list: who, and which roles they hold and held there.
 struct StaffMember: Sendable {
     let accountID: UUID
-    let fullName: String
-    let idNumberMasked: String
-    let roles: [StaffRole.Role]
-    let revokedRoles: [StaffRole.Role]
+    let fullName, idNumberMasked: String
+    let roles, revokedRoles: [StaffRole.Role]
 
     init(_ account: Account, roles: [StaffRole]) {
         accountID = account.id!
@@ -190,9 +188,7 @@ struct StaffMember: Sendable {
 /// A rights request with the names its lists show.
 struct RightsRequestRow: Sendable {
     let request: RightsRequest
-    let fullName: String
-    let idNumberMasked: String
-    let unitName: String
+    let fullName, idNumberMasked, unitName: String
 }
 
 extension IDNumber {

@@ -10,19 +10,18 @@ struct APICitizenController {
     // MARK: Registration
 
     func register(req: Request) async throws -> Response {
-        let body = try req.json(RegistrationRequest.self)
+        let body = try req.json(WithPerson<RegistrationRequest>.self)
         var fields: [String: Msg] = [:]
-        if (body.accountType ?? "citizen") != "citizen" {
+        if (body.rest.accountType ?? "citizen") != "citizen" {
             fields["accountType"] = Msg("Chỉ hỗ trợ đăng ký tài khoản công dân.", "Only citizen accounts can be registered here.")
         }
-        if (body.verificationMethod ?? "mobile") != "mobile" {
+        if (body.rest.verificationMethod ?? "mobile") != "mobile" {
             fields["verificationMethod"] = Msg("Chỉ hỗ trợ xác thực qua thuê bao di động.", "Only mobile-subscriber verification is offered.")
         }
         if !fields.isEmpty { throw AppError.validation(fields) }
-        let input = PersonInput(idNumber: body.idNumber, fullName: body.fullName, dateOfBirth: body.dateOfBirth, phone: body.phone, email: body.email)
         let started = try await req.registrations
-            .start(input, humanCheck: body.humanCheck, clientAddress: req.clientAddress)
-        return try await .json(RegistrationCreated(id: started.registration.id!, phoneMasked: started.phone.masked,
+            .start(body.person, humanCheck: body.rest.humanCheck, clientAddress: req.clientAddress)
+        return try await .json(RegistrationCreated(id: started.flow.id!, phoneMasked: started.phone.masked,
                                                    otpExpiresAt: RFC3339.string(started.otp.expiresAt),
                                                    nextSendAt: RFC3339.string(started.otp.nextSendAt)), status: .created, for: req)
     }
@@ -50,7 +49,7 @@ struct APICitizenController {
     func startLogin(req: Request) async throws -> LoginChallengeResponse {
         let body = try req.json(LoginRequest.self)
         let started = try await req.logins.start(username: body.username, password: body.password, kind: .api, clientAddress: req.clientAddress)
-        return LoginChallengeResponse(challengeId: started.challenge.id!, phoneMasked: started.phone.masked,
+        return LoginChallengeResponse(challengeId: started.flow.id!, phoneMasked: started.phone.masked,
                                       otpExpiresAt: RFC3339.string(started.otp.expiresAt), nextSendAt: RFC3339.string(started.otp.nextSendAt))
     }
 

@@ -25,11 +25,7 @@ struct APICounterController {
             throw AppError(.unsupportedMediaType, "unsupported_media_type",
                            Msg("Nội dung phải là multipart/form-data.", "The body must be multipart/form-data."))
         }
-        let form = try await DraftMultipart.decode(req)
-        let scan = form.idScan.map { file in ScanUpload(bytes: Array(buffer: file.data), fileName: file.filename) }
-        let input = DraftInput(person: PersonInput(idNumber: form.idNumber, fullName: form.fullName, dateOfBirth: form.dateOfBirth,
-                                                   phone: form.phone, email: form.email),
-                               unitID: form.unitId.flatMap(UUID.init(uuidString:)))
+        let (input, scan) = DraftUpload.input(try await DraftUpload.decode(req), keepEmptyScan: true)
         let staff = try await req.staff()
         let draft = try await req.counter.createDraft(input, scan: scan, staff: staff, actor: req.auditActor)
         return try await .json(DraftView(try await req.counter.details(draft.id!, staff: staff)), status: .created, for: req)
@@ -40,9 +36,8 @@ struct APICounterController {
     }
 
     func updateDraft(req: Request) async throws -> DraftView {
-        let body = try req.json(DraftPatch.self)
-        let input = DraftInput(person: PersonInput(idNumber: body.idNumber, fullName: body.fullName, dateOfBirth: body.dateOfBirth,
-                                                   phone: body.phone, email: body.email), unitID: body.unitId)
+        let body = try req.json(WithPerson<DraftUnit>.self)
+        let input = DraftInput(person: body.person, unitID: body.rest.unitId)
         let staff = try await req.staff()
         let draft = try await req.counter.updateDraft(try req.uuid(), input, staff: staff, actor: req.auditActor)
         return DraftView(try await req.counter.details(draft.id!, staff: staff))

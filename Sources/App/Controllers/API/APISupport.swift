@@ -44,3 +44,15 @@ extension Response {
         return response
     }
 }
+
+/// A body that carries a person's details beside its own fields, both read from its top level: the person's
+/// fields are declared once, in `PersonInput`, for every form and JSON body that has them.
+struct WithPerson<Rest: Decodable & Sendable>: Decodable, Sendable {
+    let person: PersonInput
+    let rest: Rest
+
+    init(from decoder: any Decoder) throws {
+        person = try PersonInput(from: decoder)
+        rest = try Rest(from: decoder)
+    }
+}

@@ -10,10 +10,8 @@ struct AccountController {
             let code, name, field, level, agency: String
             let chooseURL: String
         }
-        let greeting: String?
-        let chosen: String?
-        let action: String
-        let q: String
+        let greeting, chosen: String?
+        let action, q: String
         let items: [Item]
     }
 
@@ -70,12 +68,10 @@ struct AccountController {
     func changePassword(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
         let f = try P.form(req)
-        do {
-            try P.confirm(f.password, f.passwordConfirm)
-            try await req.passwords.change(signedIn, current: f.currentPassword, new: f.password)
-        } catch {
-            return try await changePasswordPage(req, form: try P.failed(error, req))
+        let outcome = try await req.formOutcome {
+            try await req.passwords.change(signedIn, current: f.currentPassword, new: f.password, confirmation: f.passwordConfirm ?? "")
         }
+        guard outcome.status == .ok else { return try await changePasswordPage(req, form: outcome.state) }
         return try await req.page("message", titleKey: "change_pw_title",
                                   P.MessagePage(heading: req.t("change_pw_title"), text: req.t("change_pw_done"),
                                                 linkHref: SiteURL.account.path, linkText: req.t("account_title")))

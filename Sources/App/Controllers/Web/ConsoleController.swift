@@ -18,14 +18,10 @@ struct ConsoleController {
     }
 
     struct UnitRow: Encodable {
-        let id: String
-        let name: String
-        let code: String
-        let parentId: String
+        let id, name, code, parentId: String
         let depth: Int
         let indent: String
-        let active: Bool
-        let oneStop: Bool
+        let active, oneStop: Bool
         let oneStopHint: String?
         let url: String
     }
@@ -47,21 +43,6 @@ struct ConsoleController {
     }
 
     private func roleLabel(_ role: StaffRole.Role, _ req: Request) -> String { req.t("role_\(role.rawValue)") }
-
-    /// A refused form comes back with its message; anything else is a real error.
-    private func refused(_ error: any Error, _ req: Request, notFoundIsError: Bool = false) throws -> (FormState, HTTPStatus) {
-        guard let appError = error as? AppError, appError.status.code < 500, !(notFoundIsError && appError.status == .notFound) else { throw error }
-        var state = FormState()
-        state.show(appError, language: req.language)
-        return (state, appError.status)
-    }
-
-    private func done(_ key: String, _ req: Request) -> FormState {
-        var state = FormState()
-        state.alert = req.t(key)
-        state.alertKind = "success"
-        return state
-    }
 
     // MARK: Start page
 
@@ -92,15 +73,9 @@ struct ConsoleController {
     }
 
     struct UnitForm: Content {
-        var name: String?
-        var parentId: String?
-        var code: String?
-        var kind: String?
-        var active: String?
-        var idNumber: String?
+        var name, parentId, code, kind, active, idNumber: String?
         var roles: [String]?
-        var position: String?
-        var unitId: String?
+        var position, unitId: String?
     }
 
     private func unitsPage(_ req: Request, menu: String, form: FormState = FormState(), status: HTTPStatus = .ok) async throws -> Response {
@@ -121,9 +96,9 @@ struct ConsoleController {
                 by: staff, actor: req.auditActor)
             return req.redirect(to: SiteURL.unit(.value(unit.id!)).path(query: [("da-them", "1")]), redirectType: .normal)
         } catch {
-            var (state, status) = try refused(error, req)
-            state.values = ["name": f.name ?? "", "code": f.code ?? ""]
-            return try await unitsPage(req, menu: "units", form: state, status: status)
+            var refused = try req.refusal(error)
+            refused.state.values = ["name": f.name ?? "", "code": f.code ?? ""]
+            return try await unitsPage(req, menu: "units", form: refused.state, status: refused.status)
         }
     }
 
@@ -131,11 +106,8 @@ struct ConsoleController {
 
     struct UnitPage: Encodable {
         struct Member: Encodable {
-            let accountId: String
-            let fullName: String
-            let idNumberMasked: String
-            let roles: [String]
-            let revokedRoles: [String]
+            let accountId, fullName, idNumberMasked: String
+            let roles, revokedRoles: [String]
             let revokeURL: String
         }
         let menu = "units"
@@ -161,7 +133,7 @@ struct ConsoleController {
         let ownRoot = staff.adminGrants.contains { $0.unit.id == unit.id } && staff.adminRole(over: unit) != .super_admin
         let grantable = StaffRole.Role.allCases.filter { staff.mayManage($0, at: unit) }.map { Option(value: $0.rawValue, label: roleLabel($0, req)) }
         var state = form
-        if state.alert == nil, req.query[String.self, at: "da-them"] != nil { state = done("unit_created", req) }
+        if state.alert == nil, req.query[String.self, at: "da-them"] != nil { state = FormState(notice: req.t("unit_created")) }
         return try await req.page("console-unit", titleKey: "console_menu_units",
                                   UnitPage(unit: rows([unit], language: req.language)[0], canEdit: !ownRoot && unit.parentID != nil,
                                            parents: rows(parents, language: req.language), staff: members, grantable: grantable,
@@ -174,16 +146,13 @@ struct ConsoleController {
         let staff = try await req.admin()
         let id = try req.uuid()
         let f = try req.content.decode(UnitForm.self)
-        do {
-            let code: String? = (f.code ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil : f.code
-            _ = try await req.unitService.update(id, UnitInput(
-                name: f.name, parentID: f.parentId.flatMap(UUID.init(uuidString:)).map { .some($0) }, code: .some(code), kind: nil,
-                active: f.active == "true"), by: staff, actor: req.auditActor)
-            return try await unitPage(req, id: id, form: done("unit_saved", req))
-        } catch {
-            let (state, status) = try refused(error, req, notFoundIsError: true)
-            return try await unitPage(req, id: id, form: state, status: status)
+        let code: String? = (f.code ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil : f.code
+        let input = UnitInput(name: f.name, parentID: f.parentId.flatMap(UUID.init(uuidString:)).map { .some($0) }, code: .some(code), kind: nil,
+                              active: f.active == "true")
+        let outcome = try await req.formOutcome(done: "unit_saved", propagating: [.notFound]) {
+            _ = try await req.unitService.update(id, input, by: staff, actor: req.auditActor)
         }
+        return try await unitPage(req, id: id, form: outcome.state, status: outcome.status)
     }
 
     func grant(req: Request) async throws -> Response {
@@ -191,14 +160,11 @@ struct ConsoleController {
         let id = try req.uuid()
         let unit = try await req.unitService.administered(id, by: staff)
         let f = try req.content.decode(UnitForm.self)
-        do {
+        var outcome = try await req.formOutcome(done: "staff_granted", propagating: [.notFound]) {
             _ = try await req.staffService.grant(idNumber: f.idNumber, roles: try StaffService.parseRoles(f.roles), at: unit, by: staff, actor: req.auditActor)
-            return try await unitPage(req, id: id, form: done("staff_granted", req))
-        } catch {
-            var (state, status) = try refused(error, req, notFoundIsError: true)
-            state.values = ["idNumber": f.idNumber ?? ""]
-            return try await unitPage(req, id: id, form: state, status: status)
         }
+        if outcome.status != .ok { outcome.state.values = ["idNumber": f.idNumber ?? ""] }
+        return try await unitPage(req, id: id, form: outcome.state, status: outcome.status)
     }
 
     /// Revokes every right the person holds at the unit; they stay its member.
@@ -206,14 +172,10 @@ struct ConsoleController {
         let staff = try await req.admin()
         let id = try req.uuid()
         let unit = try await req.unitService.administered(id, by: staff)
-        var state: FormState
-        do {
+        let outcome = try await req.formOutcome(done: "staff_revoked") {
             try await req.staffService.revoke(accountID: try req.uuid("accountId"), at: unit, only: nil, by: staff, actor: req.auditActor)
-            state = done("staff_revoked", req)
-        } catch {
-            state = try refused(error, req).0
         }
-        return try await unitPage(req, id: id, form: state)
+        return try await unitPage(req, id: id, form: outcome.state)
     }
 
     // MARK: Rights requests
@@ -242,14 +204,10 @@ struct ConsoleController {
 
     private func decide(req: Request, approve: Bool) async throws -> Response {
         let staff = try await req.admin()
-        var state: FormState
-        do {
+        let outcome = try await req.formOutcome(done: "requests_decided") {
             _ = try await req.staffService.decide(try req.uuid(), approve: approve, reason: nil, by: staff, actor: req.auditActor)
-            state = done("requests_decided", req)
-        } catch {
-            state = try refused(error, req).0
         }
-        return try await requestsPage(req, form: state)
+        return try await requestsPage(req, form: outcome.state)
     }
 
     func approve(req: Request) async throws -> Response { try await decide(req: req, approve: true) }
@@ -276,14 +234,12 @@ struct ConsoleController {
     func askSubmit(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
         let f = try req.content.decode(UnitForm.self)
-        do {
-            _ = try await req.staffService.request(by: signedIn.account, unitID: f.unitId.flatMap(UUID.init(uuidString:)), position: f.position, actor: req.auditActor)
-            return try await askPage(req, form: done("ask_sent", req))
-        } catch {
-            var (state, status) = try refused(error, req)
-            state.values = ["position": f.position ?? ""]
-            return try await askPage(req, form: state, status: status)
+        var outcome = try await req.formOutcome(done: "ask_sent") {
+            _ = try await req.staffService.request(by: signedIn.account, unitID: f.unitId.flatMap(UUID.init(uuidString:)), position: f.position,
+                                                   actor: req.auditActor)
         }
+        if outcome.status != .ok { outcome.state.values = ["position": f.position ?? ""] }
+        return try await askPage(req, form: outcome.state, status: outcome.status)
     }
 
     // MARK: Audit
@@ -292,8 +248,7 @@ struct ConsoleController {
         struct Row: Encodable { let at, actorName, clientAddress, action, target, outcome, details: String }
         let menu = "audit"
         let isAdmin = true
-        let action: String
-        let csvURL: String
+        let action, csvURL: String
         let items: [Row]
     }
 

@@ -23,11 +23,6 @@ struct CounterWebController {
         return (req.t("sms_\(status.rawValue)"), badge)
     }
 
-    /// Keeps the officer's entries on the form after a refusal.
-    static func values(idNumber: String?, fullName: String?, dateOfBirth: String?, phone: String?, email: String?) -> [String: String] {
-        ["idNumber": idNumber ?? "", "fullName": fullName ?? "", "dateOfBirth": dateOfBirth ?? "", "phone": phone ?? "", "email": email ?? ""]
-    }
-
     // MARK: The list
 
     struct ListPage: Encodable {
@@ -62,8 +57,7 @@ struct CounterWebController {
         let menu = "citizens"
         let isAdmin: Bool
         let units: [UnitOption]
-        let looked: Bool
-        let exists: Bool
+        let looked, exists: Bool
         let uploadAction: String
         var form = FormState()
     }
@@ -92,26 +86,25 @@ struct CounterWebController {
             state.alert = req.t(exists ? "counter_exists" : "counter_free")
             state.alertKind = exists ? "warning" : "info"
             return try await newPage(req, staff: staff, looked: true, exists: exists, form: state)
-        } catch let error as AppError where error.status.code < 500 && error.status != .forbidden {
-            state.show(error, language: req.language)
-            return try await newPage(req, staff: staff, form: state, status: error.status)
+        } catch {
+            var refused = try req.refusal(error, propagating: [.forbidden])
+            refused.state.values = state.values
+            return try await newPage(req, staff: staff, form: refused.state, status: refused.status)
         }
     }
 
     func createDraft(req: Request) async throws -> Response {
         let staff = try await req.staff()
-        let form = try await DraftMultipart.decode(req)
-        let scan = form.idScan.flatMap { $0.data.readableBytes > 0 ? ScanUpload(bytes: Array(buffer: $0.data), fileName: $0.filename) : nil }
-        let input = DraftInput(person: PersonInput(idNumber: form.idNumber, fullName: form.fullName, dateOfBirth: form.dateOfBirth, phone: form.phone, email: form.email),
-                               unitID: form.unitId.flatMap(UUID.init(uuidString:)))
+        let form = try await DraftUpload.decode(req)
+        let (input, scan) = DraftUpload.input(form, keepEmptyScan: false)
         do {
             let draft = try await req.counter.createDraft(input, scan: scan, staff: staff, actor: req.auditActor)
             return req.redirect(to: SiteURL.counter(.draft(.value(draft.id!))).path, redirectType: .normal)
-        } catch let error as AppError where error.status.code < 500 && error.status != .forbidden {
-            var state = FormState()
-            state.show(error, language: req.language)
-            state.values = Self.values(idNumber: form.idNumber, fullName: form.fullName, dateOfBirth: form.dateOfBirth, phone: form.phone, email: form.email)
-            return try await newPage(req, staff: staff, looked: true, exists: error.code == "id_taken", form: state, status: error.status)
+        } catch {
+            var refused = try req.refusal(error, propagating: [.forbidden])
+            refused.state.values = form.person.formValues
+            return try await newPage(req, staff: staff, looked: true, exists: (error as? AppError)?.code == AccountLimits.idTaken.code,
+                                     form: refused.state, status: refused.status)
         }
     }
 
@@ -125,9 +118,7 @@ struct CounterWebController {
         let id: String
         let urls: Links
         let units: [UnitOption]
-        let unitId: String
-        let phoneMasked: String
-        let nextSendAt: String
+        let unitId, phoneMasked, nextSendAt: String
         let sends: Int
         let manySends: Bool
         let messages: [Message]
@@ -146,8 +137,8 @@ struct CounterWebController {
         }
         var state = form
         if state.values.isEmpty {
-            state.values = Self.values(idNumber: draft.idNumber, fullName: draft.fullName, dateOfBirth: draft.dateOfBirth,
-                                       phone: (try? PhoneNumber(draft.phone).national) ?? draft.phone, email: draft.email)
+            state.values = PersonInput(idNumber: draft.idNumber, fullName: draft.fullName, dateOfBirth: draft.dateOfBirth,
+                                       phone: (try? PhoneNumber(draft.phone).national) ?? draft.phone, email: draft.email).formValues
         }
         let sends = details.code?.sends ?? 0
         let links = DraftPage.Links(pdf: SiteURL.counter(.requestFormPDF(.value(id))).path, printable: SiteURL.counter(.requestFormPage(.value(id))).path,
@@ -162,67 +153,51 @@ struct CounterWebController {
 
     func draft(req: Request) async throws -> Response { try await draftPage(req, id: try req.uuid()) }
 
-    struct DraftForm: Content {
-        var idNumber: String?
-        var fullName: String?
-        var dateOfBirth: String?
-        var phone: String?
-        var email: String?
+    /// The draft page's own fields, beside the person's details (`WithPerson`).
+    struct DraftFields: Codable, Sendable {
         var unitId: String?
+    }
+
+    struct CodeForm: Codable, Sendable {
         var code: String?
     }
 
     func update(req: Request) async throws -> Response {
         let id = try req.uuid()
-        let f = try req.content.decode(DraftForm.self)
-        var state = FormState()
-        do {
-            let input = DraftInput(person: PersonInput(idNumber: f.idNumber, fullName: f.fullName, dateOfBirth: f.dateOfBirth, phone: f.phone, email: f.email ?? ""),
-                                   unitID: f.unitId.flatMap(UUID.init(uuidString:)))
+        let f = try req.content.decode(WithPerson<DraftFields>.self)
+        var person = f.person
+        person.email = person.email ?? ""
+        let input = DraftInput(person: person, unitID: f.rest.unitId.flatMap(UUID.init(uuidString:)))
+        var outcome = try await req.formOutcome(done: "unit_saved", propagating: [.notFound]) {
             _ = try await req.counter.updateDraft(id, input, staff: try await req.staff(), actor: req.auditActor)
-            state.alert = req.t("unit_saved"); state.alertKind = "success"
-            return try await draftPage(req, id: id, form: state)
-        } catch let error as AppError where error.status.code < 500 && error.status != .notFound {
-            state.show(error, language: req.language)
-            state.values = Self.values(idNumber: f.idNumber, fullName: f.fullName, dateOfBirth: f.dateOfBirth, phone: f.phone, email: f.email)
-            return try await draftPage(req, id: id, form: state, status: error.status)
         }
+        if outcome.status != .ok { outcome.state.values = f.person.formValues }
+        return try await draftPage(req, id: id, form: outcome.state, status: outcome.status)
     }
 
     func sendCode(req: Request) async throws -> Response {
         let id = try req.uuid()
-        var state = FormState()
-        do {
+        let outcome = try await req.formOutcome(done: "otp_resent", propagating: [.notFound]) {
             _ = try await req.counter.sendCode(id, staff: try await req.staff(), actor: req.auditActor)
-            state.alert = req.t("otp_resent"); state.alertKind = "success"
-        } catch let error as AppError where error.status.code < 500 && error.status != .notFound {
-            state.show(error, language: req.language)
         }
-        return try await draftPage(req, id: id, form: state)
+        return try await draftPage(req, id: id, form: outcome.state)
     }
 
     struct CreatedPage: Encodable {
         let menu = "citizens"
         let isAdmin: Bool
-        let fullName: String
-        let idNumber: String
-        let phoneMasked: String
-        let smsState: String
-        let smsBadge: String
-        let accountId: String
-        let reissueURL: String
+        let fullName, idNumber, phoneMasked, smsState, smsBadge, accountId, reissueURL: String
     }
 
     func create(req: Request) async throws -> Response {
         let id = try req.uuid()
-        let f = try req.content.decode(DraftForm.self)
+        let f = try req.content.decode(CodeForm.self)
         do {
             let account = try await req.counter.create(id, code: f.code, staff: try await req.staff(), actor: req.auditActor, hasher: req.portal.hasher)
             return req.redirect(to: SiteURL.counter(.created(.value(account.id!))).path, redirectType: .normal)
-        } catch let error as AppError where error.status.code < 500 && error.status != .notFound {
-            var state = FormState()
-            state.show(error, language: req.language)
-            return try await draftPage(req, id: id, form: state, status: error.status)
+        } catch {
+            let refused = try req.refusal(error, propagating: [.notFound])
+            return try await draftPage(req, id: id, form: refused.state, status: refused.status)
         }
     }
 
@@ -265,12 +240,7 @@ struct CounterWebController {
     struct ReissuePage: Encodable {
         let menu = "citizens"
         let isAdmin: Bool
-        let accountId: String
-        let fullName: String
-        let phoneMasked: String
-        let nextSendAt: String
-        let sendCodeURL: String
-        let reissueURL: String
+        let accountId, fullName, phoneMasked, nextSendAt, sendCodeURL, reissueURL: String
         var form = FormState()
     }
 
@@ -288,26 +258,17 @@ struct CounterWebController {
     func reissueForm(req: Request) async throws -> Response { try await reissuePage(req) }
 
     func reissueCode(req: Request) async throws -> Response {
-        var state = FormState()
-        do {
+        let outcome = try await req.formOutcome(done: "otp_resent", propagating: [.notFound]) {
             _ = try await req.counter.reissueCode(try req.uuid("accountId"), staff: try await req.staff(), actor: req.auditActor)
-            state.alert = req.t("otp_resent"); state.alertKind = "success"
-        } catch let error as AppError where error.status.code < 500 && error.status != .notFound {
-            state.show(error, language: req.language)
         }
-        return try await reissuePage(req, form: state)
+        return try await reissuePage(req, form: outcome.state)
     }
 
     func reissue(req: Request) async throws -> Response {
-        let f = try req.content.decode(DraftForm.self)
-        var state = FormState()
-        do {
+        let f = try req.content.decode(CodeForm.self)
+        let outcome = try await req.formOutcome(done: "counter_reissued", propagating: [.notFound]) {
             try await req.counter.reissue(try req.uuid("accountId"), code: f.code, staff: try await req.staff(), actor: req.auditActor, hasher: req.portal.hasher)
-            state.alert = req.t("counter_reissued"); state.alertKind = "success"
-            return try await reissuePage(req, form: state)
-        } catch let error as AppError where error.status.code < 500 && error.status != .notFound {
-            state.show(error, language: req.language)
-            return try await reissuePage(req, form: state, status: error.status)
         }
+        return try await reissuePage(req, form: outcome.state, status: outcome.status)
     }
 }

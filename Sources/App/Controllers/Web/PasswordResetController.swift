@@ -16,9 +16,10 @@ struct PasswordResetController {
             return req.redirect(to: SiteURL.resetCode(.value(id)).path, redirectType: .normal)
         } catch {
             var page = P.FormPage(hc: P.humanCheck(req))
-            page.form = try P.failed(error, req)
+            let refused = try req.refusal(error)
+            page.form = refused.state
             page.form.values = ["username": f.username ?? ""]
-            return try await req.page("reset", titleKey: "reset_title", page, status: try P.formError(error).status)
+            return try await req.page("reset", titleKey: "reset_title", page, status: refused.status)
         }
     }
 
@@ -44,18 +45,16 @@ struct PasswordResetController {
     func resend(req: Request) async throws -> Response {
         let id = try req.uuid()
         try await req.passwords.resendReset(id, clientAddress: req.clientAddress)
-        return try await codePage(req, id, form: P.resent(req))
+        return try await codePage(req, id, form: FormState(notice: req.t("otp_resent")))
     }
 
     func complete(req: Request) async throws -> Response {
         let id = try req.uuid()
         let f = try P.form(req)
-        do {
-            try P.confirm(f.password, f.passwordConfirm)
-            try await req.passwords.completeReset(id, code: f.code, newPassword: f.password)
-        } catch {
-            return try await codePage(req, id, form: try P.failed(error, req))
+        let outcome = try await req.formOutcome {
+            try await req.passwords.completeReset(id, code: f.code, newPassword: f.password, confirmation: f.passwordConfirm ?? "")
         }
+        guard outcome.status == .ok else { return try await codePage(req, id, form: outcome.state) }
         return try await req.page("message", titleKey: "reset_done_title",
                                   P.MessagePage(heading: req.t("reset_done_title"), text: req.t("reset_done_text"),
                                                 linkHref: SiteURL.login.path, linkText: req.t("login")))

@@ -14,15 +14,16 @@ struct RegistrationController {
     }
 
     func submit(req: Request) async throws -> Response {
-        let f = try P.form(req)
+        let f = try P.personForm(req)
         do {
-            let started = try await req.registrations.start(f.person, humanCheck: f.humanCheck, clientAddress: req.clientAddress)
-            return req.redirect(to: SiteURL.registerCode(.value(started.registration.id!)).path, redirectType: .normal)
+            let started = try await req.registrations.start(f.person, humanCheck: f.rest.humanCheck, clientAddress: req.clientAddress)
+            return req.redirect(to: SiteURL.registerCode(.value(started.flow.id!)).path, redirectType: .normal)
         } catch {
             var page = P.FormPage(hc: P.humanCheck(req))
-            page.form = try P.failed(error, req)
-            page.form.values = f.personValues
-            return try await req.page("reg-details", titleKey: "reg_details_title", page, status: try P.formError(error).status)
+            let refused = try req.refusal(error)
+            page.form = refused.state
+            page.form.values = f.person.formValues
+            return try await req.page("reg-details", titleKey: "reg_details_title", page, status: refused.status)
         }
     }
 
@@ -43,14 +44,8 @@ struct RegistrationController {
 
     func resend(req: Request) async throws -> Response {
         let id = try req.uuid()
-        var state: FormState
-        do {
-            _ = try await req.registrations.resend(id, clientAddress: req.clientAddress)
-            state = P.resent(req)
-        } catch {
-            state = try P.failed(error, req)
-        }
-        return try await codePage(req, id, form: state)
+        let outcome = try await req.formOutcome(done: "otp_resent") { _ = try await req.registrations.resend(id, clientAddress: req.clientAddress) }
+        return try await codePage(req, id, form: outcome.state)
     }
 
     func verify(req: Request) async throws -> Response {
@@ -60,7 +55,7 @@ struct RegistrationController {
             let verified = try await req.registrations.verify(id, code: f.code ?? "")
             return try await passwordPage(req, verified.registration, token: verified.token)
         } catch {
-            return try await codePage(req, id, form: try P.failed(error, req))
+            return try await codePage(req, id, form: try req.refusal(error).state)
         }
     }
 
@@ -75,12 +70,12 @@ struct RegistrationController {
     func complete(req: Request) async throws -> Response {
         let id = try req.uuid()
         let f = try P.form(req)
-        do {
-            try P.confirm(f.password, f.passwordConfirm)
-            _ = try await req.registrations.complete(id, completionToken: f.completionToken ?? "", password: f.password ?? "", hasher: req.portal.hasher)
-        } catch {
-            let state = try P.failed(error, req)
-            return try await passwordPage(req, try await req.registrations.find(id), token: f.completionToken ?? "", form: state)
+        let outcome = try await req.formOutcome {
+            _ = try await req.registrations.complete(id, completionToken: f.completionToken ?? "", password: f.password ?? "",
+                                                     confirmation: f.passwordConfirm ?? "", hasher: req.portal.hasher)
+        }
+        guard outcome.status == .ok else {
+            return try await passwordPage(req, try await req.registrations.find(id), token: f.completionToken ?? "", form: outcome.state)
         }
         return try await req.page("message", titleKey: "reg_done_title",
                                   P.MessagePage(heading: req.t("reg_done_title"), text: req.t("reg_done_text"), linkHref: SiteURL.login.path, linkText: req.t("login")))

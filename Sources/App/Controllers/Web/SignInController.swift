@@ -29,13 +29,14 @@ struct SignInController {
         let f = try P.form(req)
         do {
             let started = try await req.logins.start(username: f.username, password: f.password, kind: .web, clientAddress: req.clientAddress)
-            return req.redirect(to: withNext(.loginCode(.value(started.challenge.id!)), f.next), redirectType: .normal)
+            return req.redirect(to: withNext(.loginCode(.value(started.flow.id!)), f.next), redirectType: .normal)
         } catch {
             var page = LoginPage(next: SafeRedirect.localPath(f.next))
-            page.form = try P.failed(error, req)
+            let refused = try req.refusal(error)
+            page.form = refused.state
             page.form.values = ["username": f.username ?? ""]
             page.form.errors["password"] = nil
-            return try await req.page("login", titleKey: "login_title", page, status: try P.formError(error).status)
+            return try await req.page("login", titleKey: "login_title", page, status: refused.status)
         }
     }
 
@@ -54,14 +55,8 @@ struct SignInController {
 
     func resend(req: Request) async throws -> Response {
         let id = try req.uuid()
-        var state: FormState
-        do {
-            _ = try await req.logins.resend(id, clientAddress: req.clientAddress)
-            state = P.resent(req)
-        } catch {
-            state = try P.failed(error, req)
-        }
-        return try await codePage(req, id, form: state)
+        let outcome = try await req.formOutcome(done: "otp_resent") { _ = try await req.logins.resend(id, clientAddress: req.clientAddress) }
+        return try await codePage(req, id, form: outcome.state)
     }
 
     func verify(req: Request) async throws -> Response {
@@ -76,7 +71,7 @@ struct SignInController {
             SessionCookie.set(done.token, on: response, config: req.portal.config)
             return response
         } catch {
-            return try await codePage(req, id, form: try P.failed(error, req))
+            return try await codePage(req, id, form: try req.refusal(error).state)
         }
     }
 

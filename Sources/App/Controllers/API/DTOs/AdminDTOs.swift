@@ -38,8 +38,7 @@ enum UnitNameRuleHint {
 struct CreateUnitRequest: Content {
     var name: String?
     var parentId: UUID?
-    var code: String?
-    var kind: String?
+    var code, kind: String?
 }
 
 /// PATCH: a field left out is unchanged; `code: null` clears the code.
@@ -64,13 +63,11 @@ struct UpdateUnitRequest: Decodable {
 
 struct RoleView: Content {
     let unitId: UUID
-    let unitName: String
-    let role: String
+    let unitName, role: String
 }
 
 struct ReasonView: Content {
-    let code: String
-    let message: String
+    let code, message: String
     let askWhom: [String]
 }
 
@@ -86,10 +83,8 @@ struct AdminMeResponse: Content {
 
 struct StaffView: Content {
     let accountId: UUID
-    let fullName: String
-    let idNumberMasked: String
-    let roles: [String]
-    let revokedRoles: [String]
+    let fullName, idNumberMasked: String
+    let roles, revokedRoles: [String]
 
     init(_ member: StaffMember) {
         accountId = member.accountID
@@ -111,15 +106,10 @@ struct RightsRequestBody: Content {
 }
 
 struct RightsRequestView: Content {
-    let id: UUID
-    let accountId: UUID
-    let fullName: String
-    let idNumberMasked: String
+    let id, accountId: UUID
+    let fullName, idNumberMasked: String
     let unitId: UUID
-    let unitName: String
-    let position: String
-    let status: String
-    let createdAt: String
+    let unitName, position, status, createdAt: String
     let decidedAt: String?
 }
 
@@ -138,11 +128,7 @@ struct AuditView: Content {
     let id: UUID
     let at: String
     let actorId: UUID?
-    let actorName: String
-    let clientAddress: String
-    let action: String
-    let target: String
-    let outcome: String
+    let actorName, clientAddress, action, target, outcome: String
     let details: [String: String]
 
     init(_ e: AuditEvent) {

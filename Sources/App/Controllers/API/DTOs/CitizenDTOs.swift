@@ -3,27 +3,18 @@
 import Foundation
 import Vapor
 
-struct RegistrationRequest: Content {
-    var accountType: String?
-    var verificationMethod: String?
-    var idNumber: String?
-    var fullName: String?
-    var dateOfBirth: String?
-    var phone: String?
-    var email: String?
-    var humanCheck: String?
+/// Beside the person's details (`WithPerson`).
+struct RegistrationRequest: Codable, Sendable {
+    var accountType, verificationMethod, humanCheck: String?
 }
 
 struct RegistrationCreated: Content {
     let id: UUID
-    let phoneMasked: String
-    let otpExpiresAt: String
-    let nextSendAt: String
+    let phoneMasked, otpExpiresAt, nextSendAt: String
 }
 
 struct OTPSentResponse: Content {
-    let otpExpiresAt: String
-    let nextSendAt: String
+    let otpExpiresAt, nextSendAt: String
 
     init(_ sent: OTPSent) {
         otpExpiresAt = RFC3339.string(sent.expiresAt)
@@ -36,36 +27,28 @@ struct CodeRequest: Content { var code: String? }
 struct CompletionTokenResponse: Content { let completionToken: String }
 
 struct CompleteRegistrationRequest: Content {
-    var completionToken: String?
-    var password: String?
+    var completionToken, password: String?
 }
 
 struct AccountCreated: Content { let accountId: UUID }
 
 struct LoginRequest: Content {
-    var username: String?
-    var password: String?
+    var username, password: String?
 }
 
 struct LoginChallengeResponse: Content {
     let challengeId: UUID
-    let phoneMasked: String
-    let otpExpiresAt: String
-    let nextSendAt: String
+    let phoneMasked, otpExpiresAt, nextSendAt: String
 }
 
 struct TokenResponse: Content {
-    let token: String
-    let expiresAt: String
+    let token, expiresAt: String
     let passwordChangeRequired: Bool
 }
 
 struct MeResponse: Content {
     let id: UUID
-    let idNumber: String
-    let fullName: String
-    let dateOfBirth: String
-    let phone: String
+    let idNumber, fullName, dateOfBirth, phone: String
     let email: String?
     let createdAt: String
     let passwordChangeRequired: Bool
@@ -83,46 +66,34 @@ struct MeResponse: Content {
 }
 
 struct ChangePasswordRequest: Content {
-    var currentPassword: String?
-    var newPassword: String?
+    var currentPassword, newPassword: String?
 }
 
 struct SessionItem: Content {
     let id: UUID
     let kind: String
     let current: Bool
-    let clientAddress: String
-    let userAgent: String
-    let createdAt: String
-    let lastSeenAt: String
+    let clientAddress, userAgent, createdAt, lastSeenAt: String
 }
 
 struct Page<Item: Content>: Content {
     let items: [Item]
-    let page: Int
-    let per: Int
-    let total: Int
+    let page, per, total: Int
 }
 
 struct PasswordResetRequest: Content {
-    var username: String?
-    var humanCheck: String?
+    var username, humanCheck: String?
 }
 
 struct PasswordResetStarted: Content { let id: UUID }
 
 struct CompleteResetRequest: Content {
-    var code: String?
-    var newPassword: String?
+    var code, newPassword: String?
 }
 
 struct ServiceItem: Content {
     let id: UUID
-    let code: String
-    let name: String
-    let field: String
-    let level: String
-    let agency: String
+    let code, name, field, level, agency: String
 
     init(_ s: PublicService) {
         id = s.id!

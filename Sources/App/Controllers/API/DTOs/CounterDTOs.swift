@@ -5,55 +5,48 @@ import Vapor
 
 struct LookupResponse: Content { let exists: Bool }
 
-struct DraftMultipart: Content {
-    var idNumber: String?
-    var fullName: String?
-    var dateOfBirth: String?
-    var phone: String?
-    var email: String?
+/// The upload's own fields, beside the person's details (`WithPerson`).
+struct DraftUpload: Codable, Sendable {
     var unitId: String?
     var idScan: File?
 
     /// The parser walks a 5 MB body byte by byte: on the upload threads, like the scan's inspection, so that
     /// two uploads being read do not hold up every other request.
-    static func decode(_ req: Request) async throws -> DraftMultipart {
+    static func decode(_ req: Request) async throws -> WithPerson<DraftUpload> {
         guard let body = req.body.data, let boundary = req.headers.contentType?.parameters["boundary"] else { throw AppError.invalidBody() }
         do {
-            return try await req.portal.uploads.offload { try FormDataDecoder().decode(DraftMultipart.self, from: body, boundary: boundary) }
+            return try await req.portal.uploads.offload { try FormDataDecoder().decode(WithPerson<DraftUpload>.self, from: body, boundary: boundary) }
         } catch {
             throw AppError.invalidBody()
         }
     }
+
+    /// The draft as the counter service takes it; `keepEmptyScan` false drops a file part with no bytes (a
+    /// browser sends one when no file was chosen).
+    static func input(_ form: WithPerson<DraftUpload>, keepEmptyScan: Bool) -> (DraftInput, ScanUpload?) {
+        let scan = form.rest.idScan.flatMap { file in
+            keepEmptyScan || file.data.readableBytes > 0 ? ScanUpload(bytes: Array(buffer: file.data), fileName: file.filename) : nil
+        }
+        return (DraftInput(person: form.person, unitID: form.rest.unitId.flatMap(UUID.init(uuidString:))), scan)
+    }
 }
 
-struct DraftPatch: Content {
-    var idNumber: String?
-    var fullName: String?
-    var dateOfBirth: String?
-    var phone: String?
-    var email: String?
+/// A correction's unit, beside the person's details (`WithPerson`).
+struct DraftUnit: Codable, Sendable {
     var unitId: UUID?
 }
 
 struct DraftView: Content {
     let id: UUID
-    let idNumber: String
-    let fullName: String
-    let dateOfBirth: String
-    let phone: String
-    let phoneMasked: String
+    let idNumber, fullName, dateOfBirth, phone, phoneMasked: String
     let email: String?
     let unitId: UUID
-    let scanFileName: String
-    let createdAt: String
-    let updatedAt: String
-    let expiresAt: String
+    let scanFileName, createdAt, updatedAt, expiresAt: String
 }
 
 struct MessageView: Content {
     let id: UUID
-    let kind: String
-    let status: String
+    let kind, status: String
     let attempts: Int
     let lastError: String?
     let createdAt: String
@@ -80,9 +73,7 @@ struct MessageView: Content {
 
 struct CitizenAccountView: Content {
     let id: UUID
-    let idNumber: String
-    let fullName: String
-    let phoneMasked: String
+    let idNumber, fullName, phoneMasked: String
     let unitId: UUID?
     let createdAt: String
     let passwordChangeRequired: Bool
