@@ -7,16 +7,6 @@ import XCTVapor
 @testable import App
 
 final class OnePathTests: XCTestCase {
-    /// A demo account as a citizen the page helpers can sign in.
-    private func demoPerson(_ idNumber: String) throws -> Citizen {
-        let person = try XCTUnwrap(DemoCommand.people.first { $0.id == idNumber })
-        var citizen = Citizen()
-        citizen.idNumber = idNumber
-        citizen.password = DemoCommand.password
-        citizen.phoneE164 = try PhoneNumber(person.phone).e164
-        return citizen
-    }
-
     /// The time the code page's resend button waits for.
     private func pageNextSendAt(_ page: Answer) throws -> String {
         let match = try XCTUnwrap(page.body.firstMatch(of: /id="otp-resend" data-available-at="([^"]+)"/), page.body)
@@ -95,7 +85,7 @@ final class OnePathTests: XCTestCase {
             try await ctx.loadDemo()
             let token = try await ctx.signInDemo(DemoProvince.superAdmin)
             let browser = Browser(ctx)
-            let signedIn = try await browser.signIn(try self.demoPerson(DemoProvince.superAdmin), next: "/quantri")
+            let signedIn = try await browser.signIn(try Citizen.demo(DemoProvince.superAdmin), next: "/quantri")
             XCTAssertEqual(signedIn.status, .seeOther, signedIn.body)
             let desk = try await ctx.unitID(DemoProvince.desk)
             let byPage = try await ctx.registeredCitizen()
@@ -152,7 +142,7 @@ final class OnePathTests: XCTestCase {
             XCTAssertEqual(created.status, .created, created.body.string)
 
             let browser = Browser(ctx)
-            let signedIn = try await browser.signIn(try self.demoPerson(DemoProvince.deskOfficer), next: "/quantri")
+            let signedIn = try await browser.signIn(try Citizen.demo(DemoProvince.deskOfficer), next: "/quantri")
             XCTAssertEqual(signedIn.status, .seeOther, signedIn.body)
             let listed = try await browser.get("/quantri/tai-khoan-cong-dan")
             XCTAssertTrue(listed.body.contains("036190001234"), "the officer's own list shows the account")
