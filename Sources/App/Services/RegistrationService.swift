@@ -19,7 +19,18 @@ struct RegistrationService: Sendable {
 
     /// Whether the ID number already has an account is deliberately not checked here: only after the
     /// phone is proven (no enumeration).
-    func start(_ input: PersonInput, humanCheck: String?, clientAddress: String) async throws -> RegistrationStarted {
+    /// Only citizen accounts verified by mobile subscriber are registered here: another `accountType` or
+    /// `verificationMethod`, where a caller names one, is a field error.
+    func start(_ input: PersonInput, accountType: String? = nil, verificationMethod: String? = nil,
+               humanCheck: String?, clientAddress: String) async throws -> RegistrationStarted {
+        var fields: [String: Msg] = [:]
+        if (accountType ?? "citizen") != "citizen" {
+            fields["accountType"] = Msg("Chỉ hỗ trợ đăng ký tài khoản công dân.", "Only citizen accounts can be registered here.")
+        }
+        if (verificationMethod ?? "mobile") != "mobile" {
+            fields["verificationMethod"] = Msg("Chỉ hỗ trợ xác thực qua thuê bao di động.", "Only mobile-subscriber verification is offered.")
+        }
+        if !fields.isEmpty { throw AppError.validation(fields) }
         try await HumanCheckGate(db: db, portal: portal).require(humanCheck)
         try await IPLimit(db: db, portal: portal).hit("register", clientAddress)
         let person = try PersonValidation.validate(input, allowCMND: portal.config.allowCMNDForNewAccounts, now: now)

@@ -11,16 +11,9 @@ struct APICitizenController {
 
     func register(req: Request) async throws -> Response {
         let body = try req.json(WithPerson<RegistrationRequest>.self)
-        var fields: [String: Msg] = [:]
-        if (body.rest.accountType ?? "citizen") != "citizen" {
-            fields["accountType"] = Msg("Chỉ hỗ trợ đăng ký tài khoản công dân.", "Only citizen accounts can be registered here.")
-        }
-        if (body.rest.verificationMethod ?? "mobile") != "mobile" {
-            fields["verificationMethod"] = Msg("Chỉ hỗ trợ xác thực qua thuê bao di động.", "Only mobile-subscriber verification is offered.")
-        }
-        if !fields.isEmpty { throw AppError.validation(fields) }
         let started = try await req.registrations
-            .start(body.person, humanCheck: body.rest.humanCheck, clientAddress: req.clientAddress)
+            .start(body.person, accountType: body.rest.accountType, verificationMethod: body.rest.verificationMethod,
+                   humanCheck: body.rest.humanCheck, clientAddress: req.clientAddress)
         return try await .json(RegistrationCreated(id: started.flow.id!, phoneMasked: started.phone.masked,
                                                    otpExpiresAt: RFC3339.string(started.otp.expiresAt),
                                                    nextSendAt: RFC3339.string(started.otp.nextSendAt)), status: .created, for: req)
