@@ -3,6 +3,7 @@
 // names whose columns are the snake_case of its coding keys. The column list comes from the type, so no
 // statement spells it and no name is written twice.
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 
 protocol SQLRecord: Decodable, Sendable {
@@ -23,10 +24,12 @@ extension SQLRecord {
         })
     }
 
-    /// How a row becomes this record: each key read from `prefix + snake_case(key)`.
+    /// How a row becomes this record: each key read from `prefix + snake_case(key)`. The names are worked out
+    /// once per type (signed-in requests decode a record each), then looked up.
     static func decoder(prefix: String = "") -> SQLRowDecoder {
-        SQLRowDecoder(prefix: prefix.isEmpty ? nil : prefix,
-                      keyDecodingStrategy: .custom { path in SQLNames.Key(SQLNames.column(path.last?.stringValue ?? "")) })
+        var decoder = SQLNames.decoder(for: Self.self)
+        decoder.prefix = prefix.isEmpty ? nil : prefix
+        return decoder
     }
 }
 
@@ -55,6 +58,19 @@ struct SQLCount: SQLRecord {
 }
 
 enum SQLNames {
+    private static let decoders = NIOLockedValueBox<[ObjectIdentifier: SQLRowDecoder]>([:])
+
+    static func decoder<R: SQLRecord>(for type: R.Type) -> SQLRowDecoder {
+        if let known = decoders.withLockedValue({ $0[ObjectIdentifier(type)] }) { return known }
+        let names = Dictionary(uniqueKeysWithValues: R.CodingKeys.allCases.map { ($0.stringValue, column($0.stringValue)) })
+        let decoder = SQLRowDecoder(keyDecodingStrategy: .custom { path in
+            let key = path.last?.stringValue ?? ""
+            return Key(names[key] ?? column(key))
+        })
+        decoders.withLockedValue { $0[ObjectIdentifier(type)] = decoder }
+        return decoder
+    }
+
     /// `idNumber` → `id_number`, `flowID` → `flow_id`: a run of capitals is one word.
     static func column(_ key: String) -> String {
         var out = ""
