@@ -51,9 +51,18 @@ struct CounterService: Sendable {
 
     func details(_ id: UUID, staff: StaffContext) async throws -> DraftDetails {
         let draft = try await draft(id, staff: staff)
-        let scan = try await IDScan.find(draft.scanID, on: db)
-        return DraftDetails(draft: draft, scanFileName: scan?.fileName ?? "", code: try await OTPService(db: db, portal: portal).state(of: id),
-                            messages: try await messages(flow: id))
+        return DraftDetails(draft: draft, scanFileName: try await scanFileName(of: draft),
+                            code: try await OTPService(db: db, portal: portal).state(of: id), messages: try await messages(flow: id))
+    }
+
+    /// The file name the draft's scan was uploaded under, as the API shows a draft.
+    func scanFileName(of draft: CitizenDraft) async throws -> String {
+        try await IDScan.find(draft.scanID, on: db)?.fileName ?? ""
+    }
+
+    /// Every SMS of one of the caller's drafts.
+    func messages(ofDraft id: UUID, staff: StaffContext) async throws -> [OutboxMessage] {
+        try await messages(flow: try await draft(id, staff: staff).id!)
     }
 
     /// The request form's contents for a draft: the same values for the PDF and the page printed from the browser.

@@ -43,7 +43,8 @@ struct OTPService: Sendable {
         try await decideOneAtATime(for: phone.e164)
         let now = portal.time.now()
         let existing = try await challengePastCooldown(flowID, now: now)
-        if let limitedUntil = try await phoneLimitedUntil(phone, now: now, purpose: purpose) { throw Self.phoneLimit(limitedUntil) }
+        var sent = try await codesSent(to: phone, now: now)
+        if let limitedUntil = limitedUntil(sent, now: now, purpose: purpose) { throw Self.phoneLimit(limitedUntil) }
         let ipDecision = try await RateLimiter(db: db, now: now)
             .hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
         if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
@@ -63,10 +64,11 @@ struct OTPService: Sendable {
 
         let minutes = max(1, settings.ttlSeconds / 60)
         let text = "Ma xac thuc \(code) (\(portal.config.portalName)). Het han sau \(minutes) phut. Khong cung cap ma nay cho bat ky ai."
-        try await Outbox(db: db, portal: portal).enqueue(to: phone, text: text, kind: .otp, flowID: flowID, expiresAt: expiresAt)
+        let message = try await Outbox(db: db, portal: portal).enqueue(to: phone, text: text, kind: .otp, flowID: flowID, expiresAt: expiresAt)
+        sent.append(message.createdAt)
 
         let cooldownEnds = now.addingTimeInterval(TimeInterval(settings.resendSeconds))
-        let next = max(cooldownEnds, try await phoneLimitedUntil(phone, now: now, purpose: purpose) ?? cooldownEnds)
+        let next = max(cooldownEnds, limitedUntil(sent, now: now, purpose: purpose) ?? cooldownEnds)
         return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
     }
 
@@ -79,7 +81,7 @@ struct OTPService: Sendable {
         let cooldownEnds = challenge.lastSentAt.addingTimeInterval(TimeInterval(settings.resendSeconds))
         var next = cooldownEnds
         if let phone = try? PhoneNumber(challenge.phone) {
-            if let limited = try await phoneLimitedUntil(phone, now: now, purpose: challenge.purpose) { next = max(next, limited) }
+            if let limited = limitedUntil(try await codesSent(to: phone, now: now), now: now, purpose: challenge.purpose) { next = max(next, limited) }
         } else {
             let limiter = RateLimiter(db: db, now: now)
             for (limit, window) in limitWindows {
@@ -158,16 +160,14 @@ struct OTPService: Sendable {
         isOpenToStrangers(purpose) ? max(1, (limit * 3 + 4) / 5) : limit
     }
 
-    /// When the per-phone hourly or daily limit would refuse one more code for `purpose` (every OTP purpose
-    /// counts towards both limits; open flows stop at their share of them).
-    func phoneLimitedUntil(_ phone: PhoneNumber, now: Date, purpose: OTPChallenge.Purpose) async throws -> Date? {
+    /// When the per-phone hourly or daily limit would refuse one more code for `purpose`, given when the phone's
+    /// codes were sent (`codesSent`): every OTP purpose counts towards both limits; open flows stop at their share.
+    private func limitedUntil(_ sent: [Date], now: Date, purpose: OTPChallenge.Purpose) -> Date? {
         var until: Date? = nil
         for (fullLimit, window) in limitWindows {
             let limit = Self.share(of: fullLimit, for: purpose)
             let since = now.addingTimeInterval(-window)
-            let recent = try await OutboxMessage.query(on: db)
-                .filter(\.$recipient == phone.e164).filter(\.$kind == .otp).filter(\.$createdAt > since)
-                .sort(\.$createdAt, .ascending).all(\.$createdAt)
+            let recent = sent.filter { $0 > since }
             if recent.count >= limit {
                 // The window frees a slot when the oldest code that still counts leaves it.
                 let freesAt = recent[recent.count - limit].addingTimeInterval(window)
@@ -175,6 +175,14 @@ struct OTPService: Sendable {
             }
         }
         return until
+    }
+
+    /// When the codes of the longest window were sent to this phone, oldest first: one read for every limit.
+    private func codesSent(to phone: PhoneNumber, now: Date) async throws -> [Date] {
+        let since = now.addingTimeInterval(-(limitWindows.map(\.window).max() ?? 86400))
+        return try await OutboxMessage.query(on: db)
+            .filter(\.$recipient == phone.e164).filter(\.$kind == .otp).filter(\.$createdAt > since)
+            .sort(\.$createdAt, .ascending).all(\.$createdAt)
     }
 
     enum CheckResult: Equatable { case ok, wrong(remaining: Int), expired, exhausted, missing }

@@ -6,6 +6,8 @@ import Foundation
 typealias RegistrationStarted = CodeSent<Registration>
 
 struct RegistrationService: Sendable {
+    typealias CodeState = (registration: Registration, phone: PhoneNumber, code: OTPState?)
+
     /// A registration never completed is gone after this long, and leaves no account behind.
     static let lifetime: TimeInterval = 30 * 60
 
@@ -55,7 +57,7 @@ struct RegistrationService: Sendable {
     }
 
     /// A registration with its phone and the state of its code, as the code page and the API show them.
-    func codeState(_ id: UUID) async throws -> (registration: Registration, phone: PhoneNumber, code: OTPState?) {
+    func codeState(_ id: UUID) async throws -> CodeState {
         let registration = try await find(id)
         return (registration, try PhoneNumber(registration.phone), try await OTPService(db: db, portal: portal).state(of: id))
     }

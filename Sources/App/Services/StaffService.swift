@@ -36,7 +36,7 @@ struct StaffService: Sendable {
         try await db.writeTransaction { tx in
             try await Self.apply(withMembership, to: account, at: unit, actor: actor, on: tx, portal: portal)
         }
-        return try await member(account.id!, of: unit)
+        return try await member(account, of: unit)
     }
 
     /// Inside the caller's transaction: one live row per role, each grant audited.
@@ -88,9 +88,8 @@ struct StaffService: Sendable {
         return accounts.map { account in StaffMember(account, roles: roles.filter { $0.accountID == account.id }) }
     }
 
-    func member(_ accountID: UUID, of unit: Unit) async throws -> StaffMember {
-        guard let account = try await Account.find(accountID, on: db) else { throw AppError.notFound }
-        let roles = try await StaffRole.query(on: db).filter(\.$accountID == accountID).filter(\.$unitID == unit.id!).all()
+    func member(_ account: Account, of unit: Unit) async throws -> StaffMember {
+        let roles = try await StaffRole.query(on: db).filter(\.$accountID == account.id!).filter(\.$unitID == unit.id!).all()
         return StaffMember(account, roles: roles)
     }
 

@@ -28,11 +28,12 @@ struct APICounterController {
         let (input, scan) = DraftUpload.input(try await DraftUpload.decode(req), keepEmptyScan: true)
         let staff = try await req.staff()
         let draft = try await req.counter.createDraft(input, scan: scan, staff: staff, actor: req.auditActor)
-        return try await .json(DraftView(try await req.counter.details(draft.id!, staff: staff)), status: .created, for: req)
+        return try await .json(DraftView(draft, scanFileName: try await req.counter.scanFileName(of: draft)), status: .created, for: req)
     }
 
     func getDraft(req: Request) async throws -> DraftView {
-        DraftView(try await req.counter.details(try req.uuid(), staff: try await req.staff()))
+        let draft = try await req.counter.draft(try req.uuid(), staff: try await req.staff())
+        return DraftView(draft, scanFileName: try await req.counter.scanFileName(of: draft))
     }
 
     func updateDraft(req: Request) async throws -> DraftView {
@@ -40,7 +41,7 @@ struct APICounterController {
         let input = DraftInput(person: body.person, unitID: body.rest.unitId)
         let staff = try await req.staff()
         let draft = try await req.counter.updateDraft(try req.uuid(), input, staff: staff, actor: req.auditActor)
-        return DraftView(try await req.counter.details(draft.id!, staff: staff))
+        return DraftView(draft, scanFileName: try await req.counter.scanFileName(of: draft))
     }
 
     func scan(req: Request) async throws -> Response {
@@ -59,7 +60,7 @@ struct APICounterController {
     }
 
     func messages(req: Request) async throws -> Page<MessageView> {
-        let messages = try await req.counter.details(try req.uuid(), staff: try await req.staff()).messages
+        let messages = try await req.counter.messages(ofDraft: try req.uuid(), staff: try await req.staff())
         return Page(items: messages.map(MessageView.init), page: 1, per: messages.count, total: messages.count)
     }
 

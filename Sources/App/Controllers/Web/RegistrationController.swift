@@ -27,8 +27,10 @@ struct RegistrationController {
         }
     }
 
-    private func codePage(_ req: Request, _ id: UUID, form: FormState = FormState()) async throws -> Response {
-        let pending = try await req.registrations.codeState(id)
+    private func codePage(_ req: Request, _ id: UUID, form: FormState = FormState(),
+                          state: RegistrationService.CodeState? = nil) async throws -> Response {
+        let pending: RegistrationService.CodeState
+        if let state { pending = state } else { pending = try await req.registrations.codeState(id) }
         var page = P.otpPage(req, heading: req.t("otp_title"), phoneMasked: pending.phone.masked, code: pending.code,
                              action: SiteURL.registerCode(.value(id)).path, resendAction: SiteURL.registerResend(.value(id)).path,
                              submitLabel: req.t("otp_confirm"))
@@ -38,8 +40,9 @@ struct RegistrationController {
 
     func code(req: Request) async throws -> Response {
         let id = try req.uuid()
-        guard try await req.registrations.find(id).status == .pending else { return req.redirect(to: SiteURL.register.path) }
-        return try await codePage(req, id)
+        let state = try await req.registrations.codeState(id)
+        guard state.registration.status == .pending else { return req.redirect(to: SiteURL.register.path) }
+        return try await codePage(req, id, state: state)
     }
 
     func resend(req: Request) async throws -> Response {

@@ -81,11 +81,10 @@ struct CitizenAccountView: Content {
 }
 
 extension DraftView {
-    init(_ details: CounterService.DraftDetails) {
-        let d = details.draft
+    init(_ d: CitizenDraft, scanFileName: String) {
         self.init(id: d.id!, idNumber: d.idNumber, fullName: d.fullName, dateOfBirth: d.dateOfBirth, phone: d.phone,
                   phoneMasked: (try? PhoneNumber(d.phone).masked) ?? "", email: d.email, unitId: d.unitID,
-                  scanFileName: details.scanFileName, createdAt: RFC3339.string(d.createdAt), updatedAt: RFC3339.string(d.updatedAt),
+                  scanFileName: scanFileName, createdAt: RFC3339.string(d.createdAt), updatedAt: RFC3339.string(d.updatedAt),
                   expiresAt: RFC3339.string(d.expiresAt))
     }
 }
