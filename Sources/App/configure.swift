@@ -52,7 +52,7 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
         sms = LogSMSSender(logger: Logger(label: "portal.sms"), inbox: inbox)
     }
     app.portal = Portal(config: config, keys: keys, time: overrides.time ?? SystemTime(), sms: sms,
-                        metrics: PortalMetrics(), devInbox: devInbox)
+                        metrics: PortalMetrics(), devInbox: devInbox, outbound: app.http.client.shared)
 
     Migrations.register(on: app)
     app.asyncCommands.use(CreateSuperadminCommand(), as: "create-superadmin")
@@ -60,6 +60,8 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
     app.asyncCommands.use(SeedBenchCommand(), as: "seed-bench")
     app.asyncCommands.use(HashTimingCommand(), as: "hash-timing")
+    app.asyncCommands.use(OIDCClientCommand(), as: "oidc-client")
+    app.asyncCommands.use(OIDCKeysCommand(), as: "oidc-keys")
     if config.autoMigrate && CommandLine.arguments.dropFirst().first.map({ $0 == "serve" }) ?? false {
         try await app.autoMigrate()
     }
@@ -175,8 +177,22 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
                     try? await Task.sleep(for: .seconds(600))
                 }
             }
+            // Back-channel logout tokens, beside the SMS.
+            let logouts = Task {
+                let sender = BackchannelLogout(db: db, portal: portal)
+                let logger = Logger(label: "portal.backchannel")
+                while !Task.isCancelled {
+                    do {
+                        if try await sender.runOnce(client: portal.outbound, logger: logger) > 0 { continue }
+                    } catch {
+                        logger.error("Back-channel round failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
             await worker.run()
             cleaner.cancel()
+            logouts.cancel()
         }
     }
 

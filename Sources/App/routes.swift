@@ -42,9 +42,29 @@ func routes(_ app: Application) throws {
     signedInPages.get(SiteURL.profile.pathComponents, use: account.profile)
     signedInPages.get(SiteURL.sessions.pathComponents, use: account.sessions)
     signedInPages.post(SiteURL.endSession(.key).pathComponents, use: account.endSession)
+    signedInPages.get(SiteURL.connectedServices.pathComponents, use: account.connectedServices)
+    signedInPages.post(SiteURL.withdrawConsent(.key).pathComponents, use: account.withdrawConsent)
     let passwordChange = web.grouped(RequireSignedIn(allowPasswordChangePending: true))
     passwordChange.get(SiteURL.changePassword.pathComponents, use: account.changePasswordForm)
     passwordChange.post(SiteURL.changePassword.pathComponents, use: account.changePassword)
+
+    // Single sign-on: the provider's pages (the session cookie says who is signed in) and its JSON endpoints
+    let sso = SingleSignOnController()
+    web.get(SiteURL.ssoAuthorize.pathComponents, use: sso.authorize)
+    web.post(SiteURL.ssoAuthorize.pathComponents, use: sso.authorize)
+    web.get(SiteURL.ssoContinue(.key).pathComponents, use: sso.resume)
+    web.post(SiteURL.ssoContinue(.key).pathComponents, use: sso.decide)
+    web.get(SiteURL.ssoLogout.pathComponents, use: sso.logout)
+    web.post(SiteURL.ssoLogout.pathComponents, use: sso.logout)
+    web.post(SiteURL.ssoLogoutConfirm.pathComponents, use: sso.confirmLogout)
+    let oidc = OIDCController()
+    app.get(SingleSignOn.Endpoint.discovery.pathComponents, use: oidc.discovery)
+    app.get(SingleSignOn.Endpoint.jwks.pathComponents, use: oidc.jwks)
+    app.post(SingleSignOn.Endpoint.token.pathComponents, use: oidc.token)
+    app.get(SingleSignOn.Endpoint.userinfo.pathComponents, use: oidc.userinfo)
+    app.post(SingleSignOn.Endpoint.userinfo.pathComponents, use: oidc.userinfo)
+    app.post(SingleSignOn.Endpoint.introspect.pathComponents, use: oidc.introspect)
+    app.post(SingleSignOn.Endpoint.revoke.pathComponents, use: oidc.revoke)
 
     // Operator
     app.get("health", "live", use: health.live)
@@ -112,6 +132,13 @@ func routes(_ app: Application) throws {
     quantri.post(SiteURL.askRights.pathComponents, use: console.askSubmit)
     quantri.get(SiteURL.audit.pathComponents, use: console.audit)
     quantri.get(SiteURL.auditCSV.pathComponents, use: console.auditCSV)
+    let clients = ClientsConsoleController()
+    quantri.get(SiteURL.clients.pathComponents, use: clients.list)
+    quantri.post(SiteURL.clients.pathComponents, use: clients.create)
+    quantri.get(SiteURL.client(.key).pathComponents, use: clients.show)
+    quantri.post(SiteURL.client(.key).pathComponents, use: clients.update)
+    quantri.post(SiteURL.clientStatus(.key).pathComponents, use: clients.setStatus)
+    quantri.post(SiteURL.clientSecret(.key).pathComponents, use: clients.newSecret)
 
     // Administration API: any signed-in account may ask what it can do and request rights; the rest
     // checks the caller's roles and scope in the services, answering 404 for what lies outside it

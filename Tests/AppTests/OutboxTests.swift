@@ -21,7 +21,7 @@ final class OutboxTests: XCTestCase {
         let portal: Portal
         if let sms {
             portal = Portal(config: ctx.app.portal.config, keys: ctx.app.portal.keys, time: ctx.time, sms: sms,
-                            metrics: ctx.app.portal.metrics, devInbox: nil)
+                            metrics: ctx.app.portal.metrics, devInbox: nil, outbound: ctx.app.http.client.shared)
         } else {
             portal = ctx.app.portal
         }

@@ -38,8 +38,35 @@ struct DemoCommand: AsyncCommand {
         if app.environment == .production { throw CommandError.refused("portal demo is refused in production.") }
         try await app.autoMigrate()
         try await Self.load(app)
+        try await Self.loadClient(app)
         context.console.print("Demo province loaded. Accounts (password for all: \(Self.password)):")
         for p in Self.people { context.console.print("\(p.role)\t\(p.id)\t\(Self.password)") }
+        context.console.print("Demo single sign-on client \(Self.demoClientID): «\(Self.demoServiceCode)» in the catalogue leads to \(Self.demoStart);")
+        context.console.print("run python3 scripts/demo_rp.py --portal \(app.portal.config.issuer) to walk the path in a browser.")
+    }
+
+    /// A public (PKCE) client for `scripts/demo_rp.py`, trusted as a province system, handling one service.
+    static let demoClientID = "demo-mot-cua"
+    static let demoServiceCode = "1.001193"
+    static let demoStart = "http://127.0.0.1:8091/"
+
+    static func loadClient(_ app: Application) async throws {
+        let clients = OIDCClients(db: app.db, portal: app.portal)
+        let client: OIDCClient
+        if let found = try await clients.find(clientID: demoClientID) {
+            client = found
+        } else {
+            let (made, _) = try await clients.register(
+                ClientInput(name: "Hệ thống thông tin giải quyết thủ tục hành chính (demo)", logoText: "MC",
+                            redirectURIs: [demoStart + "callback"], postLogoutRedirectURIs: [demoStart],
+                            backchannelLogoutURI: demoStart + "backchannel", scopes: ["openid", "profile", "phone"],
+                            authMethod: OIDCClient.AuthMethod.none.rawValue, trusted: true),
+                actor: Bootstrap.actor)
+            made.clientID = demoClientID
+            try await made.update(on: app.db)
+            client = made
+        }
+        try await ServiceCatalogue(db: app.db).link(codes: [demoServiceCode], to: client.id!, startURL: demoStart)
     }
 
     static func load(_ app: Application) async throws {

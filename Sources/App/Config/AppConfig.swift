@@ -98,6 +98,12 @@ struct AppConfig: Sendable {
     }
     /// Cookies get `Secure` whenever citizens reach the portal over https.
     var secureCookies: Bool { publicBaseURL.scheme == "https" }
+    /// The single sign-on issuer: the public address without a trailing slash.
+    var issuer: String {
+        var s = publicBaseURL.absoluteString
+        while s.hasSuffix("/") { s.removeLast() }
+        return s
+    }
 
     /// Reads and validates the environment. Every problem is a `ConfigError` naming the variable.
     static func load(environment: Environment, env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {

@@ -5,6 +5,8 @@ import Vapor
 
 struct Keys: Sendable {
     let dataEncryption, otp, humanCheck, csrf, token, search: SymmetricKey
+    /// Single sign-on: seals the signing keys at rest, makes pairwise subjects, hashes client secrets and tokens.
+    let signingKeySeal, pairwise, clientSecret, ssoToken: SymmetricKey
 
     init(root: [UInt8]) {
         let rootKey = SymmetricKey(data: root)
@@ -18,6 +20,10 @@ struct Keys: Sendable {
         csrf = derive("csrf v1")
         token = derive("session-token v1")
         search = derive("blind-index v1")
+        signingKeySeal = derive("oidc-signing-key-seal v1")
+        pairwise = derive("oidc-pairwise-subject v1")
+        clientSecret = derive("oidc-client-secret v1")
+        ssoToken = derive("oidc-token v1")
     }
 
     /// Development and testing keep a generated root secret in the data folder so restarts keep working.
@@ -58,10 +64,7 @@ enum Random {
 
     /// URL-safe base64 without padding, for tokens and references.
     static func token(bytes count: Int = 32) -> String {
-        Data(bytes(count)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(bytes(count)).base64URL
     }
 }
 
@@ -77,5 +80,15 @@ extension Sequence where Element == UInt8 {
             out.append(digits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension DataProtocol {
+    /// URL-safe base64 without padding (RFC 4648, section 5), as JOSE and PKCE use it.
+    var base64URL: String {
+        Data(self).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -1,4 +1,5 @@
 // The portal's shared services, built once in configure and reached through `app.portal`.
+import AsyncHTTPClient
 import Foundation
 import SMSGateway
 import Vapor
@@ -15,8 +16,15 @@ final class Portal: Sendable {
     let uploads: UploadGate
     /// Recent messages for `/dev/sms`; only when no gateway is configured outside production.
     let devInbox: DevSMSInbox?
+    /// The single sign-on signing keys as this instance holds them.
+    let keyRing = KeyRing()
+    /// Other parties' key sets: clients' JWKS for private_key_jwt, the e-ID provider's.
+    let remoteKeys: RemoteKeySets
+    /// Calls to other systems (back-channel logout, key sets, the e-ID): short timeouts, its own connections.
+    let outbound: HTTPClient
 
-    init(config: AppConfig, keys: Keys, time: any TimeSource, sms: any SMSSender, metrics: PortalMetrics, devInbox: DevSMSInbox?) {
+    init(config: AppConfig, keys: Keys, time: any TimeSource, sms: any SMSSender, metrics: PortalMetrics, devInbox: DevSMSInbox?,
+         outbound: HTTPClient) {
         self.config = config
         self.keys = keys
         self.time = time
@@ -26,6 +34,8 @@ final class Portal: Sendable {
         self.hasher = PasswordHasher(parameters: config.scrypt)
         self.uploads = UploadGate(timeLimit: .seconds(config.uploadTimeLimitSeconds))
         self.devInbox = devInbox
+        self.outbound = outbound
+        self.remoteKeys = RemoteKeySets(client: outbound)
     }
 }
 

@@ -15,6 +15,8 @@ extension Request {
     var counter: CounterService { CounterService(db: db, portal: portal) }
     var auditTrail: AuditTrail { AuditTrail(db: db, portal: portal) }
     var monitoring: Monitoring { Monitoring(db: db, portal: portal) }
+    var singleSignOn: SingleSignOn { SingleSignOn(db: db, portal: portal) }
+    var oidcClients: OIDCClients { OIDCClients(db: db, portal: portal) }
 
     /// Who acts on this request, for the audit trail.
     var auditActor: AuditLog.Actor {

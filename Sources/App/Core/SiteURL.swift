@@ -52,6 +52,18 @@ enum SiteURL: Sendable {
 
     case devSMS
 
+    // Single sign-on: the pages of the provider, the citizen's connected services, the console's clients
+    case ssoAuthorize
+    case ssoContinue(Parameter<UUID>)
+    case ssoLogout
+    case ssoLogoutConfirm
+    case connectedServices
+    case withdrawConsent(Parameter<UUID>)
+    case clients
+    case client(Parameter<UUID>)
+    case clientStatus(Parameter<UUID>)
+    case clientSecret(Parameter<UUID>)
+
     /// The counter's pages, under the console.
     enum Counter: Sendable {
         case list
@@ -123,6 +135,16 @@ enum SiteURL: Sendable {
         case .audit: return [.constant("quantri"), .constant("nhat-ky")]
         case .auditCSV: return [.constant("quantri"), .constant("nhat-ky.csv")]
         case .devSMS: return [.constant("dev"), .constant("sms")]
+        case .ssoAuthorize: return [.constant("oidc"), .constant("authorize")]
+        case let .ssoContinue(id): return [.constant("oidc"), .constant("authorize"), Self.id("id", id)]
+        case .ssoLogout: return [.constant("oidc"), .constant("logout")]
+        case .ssoLogoutConfirm: return [.constant("oidc"), .constant("logout"), .constant("xac-nhan")]
+        case .connectedServices: return [.constant("tai-khoan"), .constant("ung-dung")]
+        case let .withdrawConsent(id): return [.constant("tai-khoan"), .constant("ung-dung"), Self.id("id", id), .constant("rut-lai")]
+        case .clients: return [.constant("quantri"), .constant("ung-dung")]
+        case let .client(id): return [.constant("quantri"), .constant("ung-dung"), Self.id("id", id)]
+        case let .clientStatus(id): return [.constant("quantri"), .constant("ung-dung"), Self.id("id", id), .constant("trang-thai")]
+        case let .clientSecret(id): return [.constant("quantri"), .constant("ung-dung"), Self.id("id", id), .constant("mat-khau")]
         }
     }
 
@@ -160,6 +182,7 @@ enum SiteURL: Sendable {
         "sessions": .sessions, "changePassword": .changePassword, "console": .console, "counter": .counter(.list),
         "counterNew": .counter(.new), "counterLookup": .counter(.lookup), "units": .units, "staffUnits": .staffUnits,
         "requests": .requests, "askRights": .askRights, "audit": .audit, "auditCSV": .auditCSV, "devSMS": .devSMS,
+        "connectedServices": .connectedServices, "clients": .clients,
         "languageVi": .language(.value("vi")), "languageEn": .language(.value("en")),
     ].mapValues { .string($0.path) })
 }

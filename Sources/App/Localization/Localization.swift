@@ -57,7 +57,7 @@ enum Strings {
 
     static let table: [String: (String, String)] = {
         var t: [String: (String, String)] = [:]
-        for part in [shell, errors, home, dev, citizen, admin, counter] { t.merge(part) { a, _ in a } }
+        for part in [shell, errors, home, dev, citizen, admin, counter, singleSignOn] { t.merge(part) { a, _ in a } }
         return t
     }()
 

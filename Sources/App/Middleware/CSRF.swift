@@ -29,6 +29,9 @@ struct CSRFMiddleware: Middleware {
         // The API, the health checks and the metrics have no forms and never read a cookie: no token to make,
         // no cookie to hand out (each would cost a random value, an HMAC and a Set-Cookie per call).
         if Self.formless(request.url.path) { return next.respond(to: request) }
+        // Other sites post authorization and logout requests to the provider; those carry no token of ours, and
+        // what they may do is checked by the provider (a consent or logout form of ours carries one).
+        if request.method == .POST, Self.crossSitePosts.contains(request.url.path) { return next.respond(to: request) }
         let portal = request.portal
         let name = CSRF.cookieName(secure: portal.config.secureCookies)
         let existing: String? = request.cookies[name].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
@@ -56,8 +59,13 @@ struct CSRFMiddleware: Middleware {
 }
 
 extension CSRFMiddleware {
+    static let crossSitePosts: Set<String> = [SiteURL.ssoAuthorize.path, SiteURL.ssoLogout.path]
+
     static func formless(_ path: String) -> Bool {
-        path.hasPrefix("/api/") || path.hasPrefix("/health/") || path == "/metrics"
+        path.hasPrefix("/api/") || path.hasPrefix("/health/") || path == "/metrics" || path.hasPrefix("/.well-known/")
+            // The provider's server-to-server endpoints, and the requests other sites may post to it.
+            || path == SingleSignOn.Endpoint.token || path == SingleSignOn.Endpoint.userinfo || path == SingleSignOn.Endpoint.jwks
+            || path == SingleSignOn.Endpoint.introspect || path == SingleSignOn.Endpoint.revoke
     }
 }
 

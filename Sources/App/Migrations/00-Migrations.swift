@@ -16,5 +16,6 @@ enum Migrations {
         app.migrations.add(CreateCitizenDraft())
         app.migrations.add(AddExpiryIndexes())
         app.migrations.add(AddRetentionIndexes())
+        app.migrations.add(CreateSingleSignOn())
     }
 }

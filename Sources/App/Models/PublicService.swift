@@ -14,6 +14,8 @@ final class PublicService: Model, @unchecked Sendable {
     /// "Toàn trình" (entirely online) or "Một phần" (partly online).
     @Field(key: "level") var level: String
     @Field(key: "agency") var agency: String
+    // client_id and start_url (the system that handles the service) are read and written by ServiceCatalogue
+    // in SQL: the first migration seeds the table through this model, before those columns exist.
 
     init() {}
 }

@@ -2,6 +2,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 
 struct ServiceCatalogue: Sendable {
     let db: any Database
@@ -23,5 +24,35 @@ struct ServiceCatalogue: Sendable {
     /// The service with this code, when there is one.
     func service(code: String) async throws -> PublicService? {
         try await PublicService.query(on: db).filter(\.$code == code).first()
+    }
+
+    /// Where choosing the service sends the citizen: the start address at the system that handles it, when that
+    /// system is a registered, active client. The system then signs the citizen in through the portal.
+    func destination(code: String) async throws -> (service: PublicService, startURL: String?)? {
+        guard let service = try await service(code: code) else { return nil }
+        struct Row: SQLRecord {
+            let startUrl: String?
+            enum CodingKeys: CodingKey, CaseIterable { case startUrl }
+        }
+        let row = try await db.sql.raw("""
+            SELECT s.start_url FROM public_services s JOIN oidc_clients c ON c.id = s.client_id
+            WHERE s.id = \(bind: service.id!) AND c.disabled = \(bind: false)
+            """).firstRecord(Row.self)
+        return (service, row?.startUrl)
+    }
+
+    /// Names the system that handles each of these services (`portal oidc-client add --service CODE --start-url URL`).
+    func link(codes: [String], to client: UUID, startURL: String) async throws {
+        guard let url = URL(string: startURL), ["https", "http"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw AppError.validation(["startUrl": Msg("Địa chỉ bắt đầu không hợp lệ.", "The start URL is not valid.")])
+        }
+        for code in codes {
+            guard let service = try await service(code: code) else {
+                throw AppError.validation(["service": Msg("Không có dịch vụ mã \(code).", "No service with code \(code).")])
+            }
+            try await db.sql.raw("""
+                UPDATE public_services SET client_id = \(bind: client), start_url = \(bind: startURL) WHERE id = \(bind: service.id!)
+                """).run()
+        }
     }
 }

@@ -64,9 +64,15 @@ struct Sessions: Sendable {
         enum CodingKeys: CodingKey, CaseIterable { case id, accountID, kind, createdAt, lastSeenAt, expiresAt, endedAt }
     }
 
+    /// Ends a session; the clients it signed in to are told by back-channel logout.
     func end(_ sessionID: UUID) async throws {
-        try await AuthSession.query(on: db).filter(\.$id == sessionID).filter(\.$endedAt == nil)
-            .set(\.$endedAt, to: portal.time.now()).update()
+        let portal = self.portal
+        try await db.writeTransaction { tx in
+            let ended = try await tx.sql.raw("""
+                UPDATE auth_sessions SET ended_at = \(bind: portal.time.now()) WHERE id = \(bind: sessionID) AND ended_at IS NULL RETURNING id
+                """).all().compactMap { try? $0.decode(column: "id", as: UUID.self) }
+            try await BackchannelLogout(db: tx, portal: portal).sessionsEnded(ended)
+        }
     }
 
     /// Ends one of the account's own live sessions, chosen from its list. Another account's session, or one
@@ -77,11 +83,22 @@ struct Sessions: Sendable {
         try await end(sessionID)
     }
 
-    /// Ends every session of the account except `keep` (after a password change or reset).
+    /// Ends every session of the account except `keep` (after a password change or reset). Every client any of
+    /// its sessions signed in to, `keep`'s included, is told by back-channel logout: a new password signs the
+    /// person out of the other systems. Runs inside the caller's transaction.
     func endAll(account: UUID, except keep: UUID? = nil) async throws {
-        var query = AuthSession.query(on: db).filter(\.$accountID == account).filter(\.$endedAt == nil)
-        if let keep { query = query.filter(\.$id != keep) }
-        try await query.set(\.$endedAt, to: portal.time.now()).update()
+        let now = portal.time.now()
+        let ended: [UUID]
+        if let keep {
+            ended = try await db.sql.raw("""
+                UPDATE auth_sessions SET ended_at = \(bind: now) WHERE account_id = \(bind: account) AND ended_at IS NULL AND id <> \(bind: keep) RETURNING id
+                """).all().compactMap { try? $0.decode(column: "id", as: UUID.self) }
+        } else {
+            ended = try await db.sql.raw("""
+                UPDATE auth_sessions SET ended_at = \(bind: now) WHERE account_id = \(bind: account) AND ended_at IS NULL RETURNING id
+                """).all().compactMap { try? $0.decode(column: "id", as: UUID.self) }
+        }
+        try await BackchannelLogout(db: db, portal: portal).sessionsEnded(ended + (keep.map { [$0] } ?? []))
     }
 
     func active(account: UUID) async throws -> [AuthSession] {

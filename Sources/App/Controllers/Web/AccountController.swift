@@ -28,8 +28,10 @@ struct AccountController {
         let q = req.query[String.self, at: "q"] ?? ""
         let found = try await req.catalogue.search(q, page: 1, per: 100)
         var chosen: String? = nil
-        if greeting != nil, let code = req.query[String.self, at: "chon"] {
-            chosen = try await req.catalogue.service(code: code)?.name
+        if greeting != nil, let code = req.query[String.self, at: "chon"], let found = try await req.catalogue.destination(code: code) {
+            // A service whose system is connected: the citizen goes there, and it signs them in through the portal.
+            if let start = found.startURL { return req.redirect(to: start, redirectType: .normal) }
+            chosen = found.service.name
         }
         let items = found.items.map {
             CataloguePage.Item(code: $0.code, name: $0.name, field: $0.field, level: $0.level, agency: $0.agency,
@@ -53,7 +55,7 @@ struct AccountController {
 
     private func changePasswordPage(_ req: Request, form: FormState = FormState()) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        var page = P.PasswordPage(heading: req.t("change_pw_title"), action: SiteURL.changePassword.path, withCurrent: true,
+        var page = P.PasswordPage(heading: req.t("change_pw_title"), action: SiteURL.changePassword.path(query: [("next", continuation(req) ?? "")]), withCurrent: true,
                                   submitLabel: req.t("change_pw_title"))
         page.lead = signedIn.mustChangePassword ? req.t("change_pw_required") : nil
         page.forbidden = P.forbidden(idNumber: signedIn.account.idNumber, phone: signedIn.account.phone, dateOfBirth: signedIn.account.dateOfBirth)
@@ -72,9 +74,17 @@ struct AccountController {
             try await req.passwords.change(signedIn, current: f.currentPassword, new: f.password, confirmation: f.passwordConfirm ?? "")
         }
         guard outcome.status == .ok else { return try await changePasswordPage(req, form: outcome.state) }
+        // Sent here by a sign-in for another system: the link goes back to it.
+        let next = continuation(req)
         return try await req.page("message", titleKey: "change_pw_title",
                                   P.MessagePage(heading: req.t("change_pw_title"), text: req.t("change_pw_done"),
-                                                linkHref: SiteURL.account.path, linkText: req.t("account_title")))
+                                                linkHref: next ?? SiteURL.account.path, linkText: req.t(next == nil ? "account_title" : "continue")))
+    }
+
+    /// Where a password change that interrupted something goes on to: a local path given as `?next=`.
+    private func continuation(_ req: Request) -> String? {
+        let next = SafeRedirect.localPath(req.query[String.self, at: "next"])
+        return next == "/" ? nil : next
     }
 
     struct SessionsPage: Encodable {
@@ -97,5 +107,34 @@ struct AccountController {
         let signedIn = try req.requireSignedIn()
         try await req.authSessions.end(try req.uuid(), of: signedIn.account.id)
         return req.redirect(to: SiteURL.sessions.path, redirectType: .normal)
+    }
+
+    // MARK: Connected applications (single sign-on)
+
+    struct ConnectedPage: Encodable {
+        struct Row: Encodable { let name, logoText, shares, lastSignIn: String; let trusted: Bool; let withdrawURL: String? }
+        let items: [Row]
+        var form = FormState()
+    }
+
+    func connectedServices(req: Request) async throws -> Response {
+        try await connectedPage(req)
+    }
+
+    private func connectedPage(_ req: Request, form: FormState = FormState()) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        let rows = try await req.singleSignOn.connections(account: signedIn.account.id).map { c in
+            ConnectedPage.Row(name: c.name, logoText: c.logoText,
+                              shares: c.scopes.map { req.t("sso_scope_\($0)") }.joined(separator: "; "),
+                              lastSignIn: c.lastSignIn.map(VietnamTime.dateTime) ?? "—", trusted: c.trusted,
+                              withdrawURL: c.consentedAt == nil && c.trusted ? nil : SiteURL.withdrawConsent(.value(c.client)).path)
+        }
+        return try await req.page("connected", titleKey: "connected_title", ConnectedPage(items: rows, form: form))
+    }
+
+    func withdrawConsent(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        try await req.singleSignOn.withdraw(account: signedIn.account.id, client: try req.uuid(), actor: req.auditActor)
+        return try await connectedPage(req, form: FormState(notice: req.t("connected_withdrawn")))
     }
 }

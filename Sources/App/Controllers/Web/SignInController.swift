@@ -11,8 +11,13 @@ struct SignInController {
     }
 
     func form(req: Request) async throws -> Response {
-        if req.signedIn != nil { return req.redirect(to: SiteURL.account.path) }
-        return try await req.page("login", titleKey: "login_title", LoginPage(next: SafeRedirect.localPath(req.query[String.self, at: "next"])))
+        let next = SafeRedirect.localPath(req.query[String.self, at: "next"])
+        // Signed in already: the form is shown again only when another system asks for a fresh sign-in.
+        if req.signedIn != nil && next == "/" { return req.redirect(to: SiteURL.account.path) }
+        var page = LoginPage(next: next)
+        // A system that signs the person in may suggest the ID number (`login_hint`).
+        if let hint = req.query[String.self, at: "hint"], hint.count <= 20, hint.allSatisfy(\.isNumber) { page.form.values = ["username": hint] }
+        return try await req.page("login", titleKey: "login_title", page)
     }
 
     /// Where to go after signing in, carried from page to page as `?next=`.
