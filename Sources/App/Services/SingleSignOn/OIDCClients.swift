@@ -207,7 +207,7 @@ struct OIDCClients: Sendable {
             }
             guard claims.iss.value == client.clientID, claims.sub.value == client.clientID,
                   claims.aud.value.contains(where: { $0 == tokenEndpoint || $0 == portal.config.issuer }),
-                  claims.exp.value.timeIntervalSince(portal.time.now()) < 600 else {
+                  claims.exp.value > portal.time.now(), claims.exp.value.timeIntervalSince(portal.time.now()) < 600 else {
                 throw OAuthError.invalidClient("The client assertion's claims are not valid.")
             }
             if let jti = claims.jti?.value {

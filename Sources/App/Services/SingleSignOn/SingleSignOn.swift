@@ -161,7 +161,9 @@ struct SingleSignOn: Sendable {
         // Signed in, recently enough, and after the request when the client asked for a fresh sign-in.
         var fresh = signedIn != nil
         if let signedIn {
-            if let maxAge = request.maxAge, now.timeIntervalSince(signedIn.session.createdAt) > TimeInterval(maxAge) { fresh = false }
+            // Signed in after the request was made counts as fresh whatever max_age says (max_age=0 would loop otherwise).
+            if let maxAge = request.maxAge, now.timeIntervalSince(signedIn.session.createdAt) > TimeInterval(maxAge),
+               signedIn.session.createdAt < request.createdAt { fresh = false }
             if prompts.contains("login") && signedIn.session.createdAt < request.createdAt { fresh = false }
         }
         guard fresh, let signedIn else {
@@ -503,7 +505,7 @@ struct SingleSignOn: Sendable {
         guard token.count < 4096, token.split(separator: ".").count == 3 else { return nil }
         let kid = try? JWTHeaderKid.read(token)
         let keys = try await portal.keyRing.verifier(kid: kid, db: db, portal: portal)
-        guard let claims = try? await keys.verify(token, as: AccessToken.self), claims.iss.value == issuer,
+        guard let claims = try? await keys.verify(token, as: AccessToken.self), claims.iss.value == issuer, claims.exp.value > now,
               let grantID = claims.grantID,
               let grant = try await db.sql.raw("\(Self.grantSelect) WHERE g.id = \(bind: grantID)").firstRecord(GrantRow.self),
               grant.alive(at: now) else { return nil }
