@@ -35,6 +35,13 @@ enum Maintenance {
         let outboxBefore = now.addingTimeInterval(-Double(outboxRetentionDays) * 86_400)
         while try await deleted(db, "auth_sessions", "expires_at < \(bind: sessionsBefore)") == batch {}
         while try await deleted(db, "outbox_messages", "status <> 'queued' AND updated_at < \(bind: outboxBefore)") == batch {}
+        // Single sign-on: requests nobody finished, spent or expired refresh tokens, delivered or abandoned logout
+        // notices, and keys past their time in the JWKS. Grants go with their sessions.
+        while try await deleted(db, "oidc_requests", "expires_at < \(bind: now)") == batch {}
+        let dayAgo = now.addingTimeInterval(-86_400)
+        while try await deleted(db, "oidc_refresh_tokens", "expires_at < \(bind: now) OR used_at < \(bind: dayAgo)") == batch {}
+        while try await deleted(db, "oidc_logout_deliveries", "status <> 'queued' AND created_at < \(bind: outboxBefore)") == batch {}
+        try await db.sql.raw("DELETE FROM oidc_signing_keys WHERE remove_after IS NOT NULL AND remove_after <= \(bind: now)").run()
     }
 
     /// Deletes at most `batch` rows matching `condition`; returns how many went.

@@ -56,6 +56,9 @@ final class CSRFTests: XCTestCase {
             return ("/quen-mat-khau/\(s.reset)", [("code", s.resetCode), ("password", newPassword), ("passwordConfirm", newPassword)])
         case "/quen-mat-khau/:id/gui-lai": return ("/quen-mat-khau/\(s.reset)/gui-lai", [])
         case "/tai-khoan/phien/:id/ket-thuc": return ("/tai-khoan/phien/\(s.otherSession)/ket-thuc", [])
+        case "/tai-khoan/ung-dung/:id/rut-lai": return ("/tai-khoan/ung-dung/\(UUID().uuidString.lowercased())/rut-lai", [])
+        case "/oidc/authorize/:id": return ("/oidc/authorize/\(UUID().uuidString.lowercased())", [("decision", "allow")])
+        case "/oidc/logout/xac-nhan": return (template, [])
         case "/tai-khoan/doi-mat-khau":
             return (template, [("currentPassword", a.password), ("password", newPassword), ("passwordConfirm", newPassword)])
         default:
@@ -67,9 +70,28 @@ final class CSRFTests: XCTestCase {
         }
     }
 
+    /// Every page form; not the provider's server-to-server endpoints, nor the two requests that other sites
+    /// post to it by design (checked by the provider itself: see the test below).
     private func formRoutes(_ app: Application) -> [String] {
         app.routes.all.filter { $0.method == .POST && $0.path.first?.description != "api" }
             .map { "/" + $0.path.map(\.description).joined(separator: "/") }
+            .filter { !CSRFMiddleware.formless($0) && !CSRFMiddleware.crossSitePosts.contains($0) }
+    }
+
+    func test_a_logout_request_posted_by_another_site_only_asks_the_person() async throws {
+        try await withEachDatabase { ctx in
+            let s = try await scene(ctx)
+            let before = try await ctx.snapshot()
+            let asked = try await s.browser.post("/oidc/logout", [("post_logout_redirect_uri", "https://evil.example/")], csrf: false)
+            XCTAssertEqual(asked.status, .badRequest, "an unregistered address is refused")
+            let plain = try await s.browser.post("/oidc/logout", [], csrf: false)
+            XCTAssertEqual(plain.status, .ok)
+            XCTAssertTrue(plain.body.contains("sso-logout-form"), plain.body)
+            let after = try await ctx.snapshot()
+            XCTAssertEqual(after, before, "the session was not ended without the person's answer")
+            let still = try await s.browser.get("/tai-khoan")
+            XCTAssertEqual(still.status, .ok)
+        }
     }
 
     func test_every_page_form_refuses_a_post_without_its_token_and_changes_nothing() async throws {

@@ -81,6 +81,12 @@ final class RedirectAndFramingTests: XCTestCase {
                 "/quen-mat-khau/:id": (anonymous, "/quen-mat-khau/\(p)"), "/tai-khoan": (browser, "/tai-khoan"),
                 "/tai-khoan/ho-so": (browser, "/tai-khoan/ho-so"), "/tai-khoan/phien": (browser, "/tai-khoan/phien"),
                 "/tai-khoan/doi-mat-khau": (browser, "/tai-khoan/doi-mat-khau"), "/dev/sms": (anonymous, "/dev/sms"),
+                "/tai-khoan/ung-dung": (browser, "/tai-khoan/ung-dung"),
+                // The provider: an unknown client's error page, an expired request, the logout question, its JSON.
+                "/oidc/authorize": (browser, "/oidc/authorize?client_id=none&response_type=code"),
+                "/oidc/authorize/:id": (browser, "/oidc/authorize/\(UUID().uuidString.lowercased())"),
+                "/oidc/logout": (browser, "/oidc/logout"), "/.well-known/openid-configuration": (anonymous, "/.well-known/openid-configuration"),
+                "/oidc/jwks": (anonymous, "/oidc/jwks"), "/oidc/userinfo": (anonymous, "/oidc/userinfo"),
             ]
             let pages = ctx.app.routes.all.filter { $0.method == .GET }
                 .map { "/" + $0.path.map(\.description).joined(separator: "/") }

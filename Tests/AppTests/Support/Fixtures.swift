@@ -177,7 +177,7 @@ extension TestContext {
     /// equal snapshots mean nothing changed.
     func snapshot() async throws -> [String] {
         var lines: [String] = []
-        for table in ["accounts", "registrations", "login_challenges", "password_resets", "auth_sessions", "otp_challenges", "outbox_messages"] {
+        for table in ["accounts", "registrations", "login_challenges", "password_resets", "auth_sessions", "otp_challenges", "outbox_messages", "oidc_grants", "oidc_consents"] {
             let row = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
             lines.append("\(table)=\(try row?.decode(column: "n", as: Int.self) ?? -1)")
         }
