@@ -55,6 +55,20 @@ struct ScryptParameters: Sendable, Equatable, Codable {
     static let standard = ScryptParameters(n: 1 << 14, r: 8, p: 5)
 }
 
+/// The national electronic identity provider the portal signs people in with (`EID_*`), when one is configured.
+struct EIDConfig: Sendable {
+    let issuer, clientID: String
+    let clientSecret: String?
+    let name, scopes, idNumberClaim: String
+    /// The `acr` values that count as a verified identity; nil: every value counts.
+    let minACR: Set<String>?
+
+    func verified(_ acr: String?) -> Bool {
+        guard let minACR else { return true }
+        return acr.map(minACR.contains) ?? false
+    }
+}
+
 struct AppConfig: Sendable {
     enum HumanCheckMode: String, Sendable { case pow, off }
 
@@ -76,6 +90,7 @@ struct AppConfig: Sendable {
     var lookupLimitPerHour: Int
     /// Seconds an ID-card upload may take to arrive once it holds an upload slot; a slower sender gets 408.
     var uploadTimeLimitSeconds: Int
+    var eid: EIDConfig? = nil
     /// PostgreSQL connections per event loop (one loop per core).
     var databasePoolSize, phoneAccountLimit: Int
     var allowCMNDForNewAccounts: Bool
@@ -183,8 +198,21 @@ struct AppConfig: Sendable {
             scanRetentionDays: try reader.int("SCAN_RETENTION_DAYS", default: 90, range: 1...3650),
             pdfFontPath: reader.string("PDF_FONT_PATH")
         )
-        try config.checkProductionSafety()
-        return config
+        var withEID = config
+        if var issuer = reader.string("EID_ISSUER") {
+            while issuer.hasSuffix("/") { issuer.removeLast() }
+            guard let url = URL(string: issuer), ["https", "http"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigError.invalid("EID_ISSUER", "an http(s) URL")
+            }
+            guard let clientID = reader.string("EID_CLIENT_ID") else { throw ConfigError.invalid("EID_CLIENT_ID", "set whenever EID_ISSUER is") }
+            let acr = reader.string("EID_MIN_ACR").map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+            withEID.eid = EIDConfig(issuer: issuer, clientID: clientID, clientSecret: reader.string("EID_CLIENT_SECRET"),
+                                    name: reader.text("EID_NAME") ?? "VNeID", scopes: reader.string("EID_SCOPES") ?? "openid profile",
+                                    idNumberClaim: reader.string("EID_ID_NUMBER_CLAIM") ?? "id_number",
+                                    minACR: acr?.isEmpty == true ? nil : acr)
+        }
+        try withEID.checkProductionSafety()
+        return withEID
     }
 
     /// Production refuses settings that would be unsafe for citizens' data.
@@ -197,6 +225,7 @@ struct AppConfig: Sendable {
             throw ConfigError.unsafeInProduction("DATABASE_URL", "selects SQLite; use PostgreSQL or set ALLOW_SQLITE_IN_PRODUCTION=true")
         }
         if smsGatewayURL == nil { throw ConfigError.unsafeInProduction("SMS_GATEWAY_URL", "is not set; citizens would receive no SMS") }
+        if let eid, !eid.issuer.hasPrefix("https://") { throw ConfigError.unsafeInProduction("EID_ISSUER", "is not https") }
     }
 }
 

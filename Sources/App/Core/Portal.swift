@@ -22,6 +22,8 @@ final class Portal: Sendable {
     let remoteKeys: RemoteKeySets
     /// Calls to other systems (back-channel logout, key sets, the e-ID): short timeouts, its own connections.
     let outbound: HTTPClient
+    /// The e-ID provider's discovery document, cached.
+    let eidDiscovery = EIDDiscoveryCache()
 
     init(config: AppConfig, keys: Keys, time: any TimeSource, sms: any SMSSender, metrics: PortalMetrics, devInbox: DevSMSInbox?,
          outbound: HTTPClient) {

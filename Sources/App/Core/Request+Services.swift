@@ -17,6 +17,7 @@ extension Request {
     var monitoring: Monitoring { Monitoring(db: db, portal: portal) }
     var singleSignOn: SingleSignOn { SingleSignOn(db: db, portal: portal) }
     var oidcClients: OIDCClients { OIDCClients(db: db, portal: portal) }
+    var eidLinks: ElectronicIDLinks { ElectronicIDLinks(db: db, portal: portal) }
 
     /// Who acts on this request, for the audit trail.
     var auditActor: AuditLog.Actor {

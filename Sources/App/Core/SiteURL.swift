@@ -64,6 +64,13 @@ enum SiteURL: Sendable {
     case clientStatus(Parameter<UUID>)
     case clientSecret(Parameter<UUID>)
 
+    // Signing in with the national electronic identity
+    case eidStart
+    case eidReturn
+    case eidConfirm(Parameter<UUID>)
+    case eidLinks
+    case eidUnlink(Parameter<UUID>)
+
     /// The counter's pages, under the console.
     enum Counter: Sendable {
         case list
@@ -145,6 +152,11 @@ enum SiteURL: Sendable {
         case let .client(id): return [.constant("quantri"), .constant("ung-dung"), Self.id("id", id)]
         case let .clientStatus(id): return [.constant("quantri"), .constant("ung-dung"), Self.id("id", id), .constant("trang-thai")]
         case let .clientSecret(id): return [.constant("quantri"), .constant("ung-dung"), Self.id("id", id), .constant("mat-khau")]
+        case .eidStart: return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu")]
+        case .eidReturn: return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu"), .constant("ve")]
+        case let .eidConfirm(id): return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu"), .constant("lien-ket"), Self.id("id", id)]
+        case .eidLinks: return [.constant("tai-khoan"), .constant("dinh-danh")]
+        case let .eidUnlink(id): return [.constant("tai-khoan"), .constant("dinh-danh"), Self.id("id", id), .constant("go-bo")]
         }
     }
 
@@ -182,7 +194,7 @@ enum SiteURL: Sendable {
         "sessions": .sessions, "changePassword": .changePassword, "console": .console, "counter": .counter(.list),
         "counterNew": .counter(.new), "counterLookup": .counter(.lookup), "units": .units, "staffUnits": .staffUnits,
         "requests": .requests, "askRights": .askRights, "audit": .audit, "auditCSV": .auditCSV, "devSMS": .devSMS,
-        "connectedServices": .connectedServices, "clients": .clients,
+        "connectedServices": .connectedServices, "clients": .clients, "eidLinks": .eidLinks,
         "languageVi": .language(.value("vi")), "languageEn": .language(.value("en")),
     ].mapValues { .string($0.path) })
 }

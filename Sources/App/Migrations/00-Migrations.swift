@@ -17,5 +17,6 @@ enum Migrations {
         app.migrations.add(AddExpiryIndexes())
         app.migrations.add(AddRetentionIndexes())
         app.migrations.add(CreateSingleSignOn())
+        app.migrations.add(CreateElectronicID())
     }
 }

@@ -37,6 +37,9 @@ final class Account: Model, @unchecked Sendable {
     init() {}
 
     /// A new active account. `temporary` marks a password that must change at first sign-in and expires unused.
+    /// The hash of an account made through the e-ID before its owner sets a password: no password matches it.
+    static let noPassword = ""
+
     static func make(id: IDNumber, name: PersonName, phone: PhoneNumber, dateOfBirth: DateOfBirth, email: String? = nil,
                      hash: String, temporary: Bool, now: Date) -> Account {
         let account = Account()

@@ -31,9 +31,12 @@ struct PasswordService: Sendable {
         try Self.confirm(new, confirmation)
         // The account as it is now, not as the session check read it: this request writes it.
         guard let account = try await Account.find(signedIn.account.id, on: db) else { throw AppError.unauthorized }
-        guard let current, !current.isEmpty else { throw AppError.validation(["currentPassword": PersonValidation.required]) }
-        guard try await hasher.verify(current, against: account.passwordHash) else {
-            throw AppError.validation(["currentPassword": Msg("Mật khẩu hiện tại không đúng.", "The current password is not correct.")])
+        // An account made through the e-ID has no password yet: its first one needs none.
+        if account.passwordHash != Account.noPassword {
+            guard let current, !current.isEmpty else { throw AppError.validation(["currentPassword": PersonValidation.required]) }
+            guard try await hasher.verify(current, against: account.passwordHash) else {
+                throw AppError.validation(["currentPassword": Msg("Mật khẩu hiện tại không đúng.", "The current password is not correct.")])
+            }
         }
         if let error = policyError(new, for: account, field: "newPassword") { throw error }
         if new == current {

@@ -18,15 +18,18 @@ struct Sessions: Sendable {
     }
 
     /// Creates a session and returns the token (shown once; only its hash is kept).
-    func create(account: UUID, kind: AuthSession.Kind, clientAddress: String, userAgent: String) async throws -> (token: String, session: SessionRecord) {
+    /// `acr`/`amr`: how the person proved who they are, when not with the portal's password and SMS code.
+    func create(account: UUID, kind: AuthSession.Kind, clientAddress: String, userAgent: String,
+                acr: String? = nil, amr: String? = nil) async throws -> (token: String, session: SessionRecord) {
         let now = portal.time.now()
         let token = Random.token(bytes: 32)
         let session = SessionRecord(id: UUID(), accountID: account, kind: kind, createdAt: now, lastSeenAt: now,
                                     expiresAt: now.addingTimeInterval(Self.absoluteTimeout))
         try await db.sql.raw("""
-            INSERT INTO auth_sessions (id, account_id, token_hash, kind, client_address, user_agent, created_at, last_seen_at, expires_at)
+            INSERT INTO auth_sessions (id, account_id, token_hash, kind, client_address, user_agent, created_at, last_seen_at, expires_at, acr, amr)
             VALUES (\(bind: session.id), \(bind: account), \(bind: Self.hash(token, key: portal.keys.token)), \(bind: kind.rawValue),
-                    \(bind: clientAddress), \(bind: String(userAgent.prefix(200))), \(bind: now), \(bind: now), \(bind: session.expiresAt))
+                    \(bind: clientAddress), \(bind: String(userAgent.prefix(200))), \(bind: now), \(bind: now), \(bind: session.expiresAt),
+                    \(bind: acr), \(bind: amr))
             """).run()
         return (token, session)
     }

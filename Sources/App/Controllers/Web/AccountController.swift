@@ -55,7 +55,8 @@ struct AccountController {
 
     private func changePasswordPage(_ req: Request, form: FormState = FormState()) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        var page = P.PasswordPage(heading: req.t("change_pw_title"), action: SiteURL.changePassword.path(query: [("next", continuation(req) ?? "")]), withCurrent: true,
+        var page = P.PasswordPage(heading: req.t("change_pw_title"), action: SiteURL.changePassword.path(query: [("next", continuation(req) ?? "")]),
+                                  withCurrent: signedIn.account.passwordHash != Account.noPassword,
                                   submitLabel: req.t("change_pw_title"))
         page.lead = signedIn.mustChangePassword ? req.t("change_pw_required") : nil
         page.forbidden = P.forbidden(idNumber: signedIn.account.idNumber, phone: signedIn.account.phone, dateOfBirth: signedIn.account.dateOfBirth)

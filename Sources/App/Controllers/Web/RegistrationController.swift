@@ -6,7 +6,8 @@ struct RegistrationController {
     typealias P = CitizenPages
 
     func start(req: Request) async throws -> Response {
-        try await req.page("reg-type", titleKey: "reg_title", Empty())
+        struct TypePage: Encodable { let eid: ElectronicIDController.Button? }
+        return try await req.page("reg-type", titleKey: "reg_title", TypePage(eid: ElectronicIDController.button(req)))
     }
 
     func details(req: Request) async throws -> Response {

@@ -8,13 +8,16 @@ struct SignInController {
     struct LoginPage: Encodable {
         var form = FormState()
         var next = ""
+        var eid: ElectronicIDController.Button? = nil
+        /// Signing in to confirm a link with the electronic identity.
+        var linking = false
     }
 
     func form(req: Request) async throws -> Response {
         let next = SafeRedirect.localPath(req.query[String.self, at: "next"])
         // Signed in already: the form is shown again only when another system asks for a fresh sign-in.
         if req.signedIn != nil && next == "/" { return req.redirect(to: SiteURL.account.path) }
-        var page = LoginPage(next: next)
+        var page = LoginPage(next: next, eid: ElectronicIDController.button(req, next: next), linking: req.query[String.self, at: "lien-ket"] == "1")
         // A system that signs the person in may suggest the ID number (`login_hint`).
         if let hint = req.query[String.self, at: "hint"], hint.count <= 20, hint.allSatisfy(\.isNumber) { page.form.values = ["username": hint] }
         return try await req.page("login", titleKey: "login_title", page)
@@ -36,7 +39,7 @@ struct SignInController {
             let started = try await req.logins.start(username: f.username, password: f.password, kind: .web, clientAddress: req.clientAddress)
             return req.redirect(to: withNext(.loginCode(.value(started.flow.id!)), f.next), redirectType: .normal)
         } catch {
-            var page = LoginPage(next: SafeRedirect.localPath(f.next))
+            var page = LoginPage(next: SafeRedirect.localPath(f.next), eid: ElectronicIDController.button(req, next: f.next))
             let refused = try req.refusal(error)
             page.form = refused.state
             page.form.values = ["username": f.username ?? ""]
