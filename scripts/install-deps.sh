@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests use, when missing: PostgreSQL 15, Chromium and its driver,
-# poppler-utils (pdftotext), fonts for the request form, and selenium for the browser tests.
+# poppler-utils (pdftotext), fonts for the request form, selenium for the browser tests, and pyop for the
+# stand-in e-ID provider.
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
@@ -18,3 +19,4 @@ fi
 python3 -c 'import selenium' 2>/dev/null || pip install -q selenium
 python3 -c 'import pytest' 2>/dev/null || pip install -q pytest
 python3 -c 'import openapi_spec_validator' 2>/dev/null || pip install -q openapi-spec-validator
+python3 -c 'import pyop, jwkest, Cryptodome' 2>/dev/null || pip install -q 'pyop>=3.4'
