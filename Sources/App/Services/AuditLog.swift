@@ -24,15 +24,22 @@ struct AuditLog: Sendable {
 
     /// An officer's ID look-up: whether an account has `idNumber` is read by the statement that writes the
     /// look-up's record, so there is no answer without its record, in one round trip.
-    func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?) async throws -> Bool {
-        let found = Self.lookupFound, notFound = Self.lookupNotFound
+    /// What the look-up found: an account, and whether that account signs in only with the e-ID (no password).
+    struct LookupResult: Sendable, Equatable {
+        let exists, eidOnly: Bool
+    }
+
+    func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?) async throws -> LookupResult {
+        let found = Self.lookupFound, notFound = Self.lookupNotFound, eidOnly = Self.lookupEIDOnly
         let row = try await db.sql.raw("""
             INSERT INTO audit_events (\(Self.columns))
             SELECT \(fields(actor, action: "citizen.lookup", target: "id:\(idNumber.masked)", unit: unit, outcome: "ok")),
-                   CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits)) THEN \(bind: found) ELSE \(bind: notFound) END
+                   CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits) AND password_hash <> \(bind: Account.noPassword)) THEN \(bind: found)
+                        WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits)) THEN \(bind: eidOnly)
+                        ELSE \(bind: notFound) END
             RETURNING details
             """).firstRecord(Written.self)
-        return row?.details == found
+        return LookupResult(exists: row?.details == found || row?.details == eidOnly, eidOnly: row?.details == eidOnly)
     }
 
     private struct Written: SQLRecord {
@@ -41,7 +48,8 @@ struct AuditLog: Sendable {
     }
 
     /// The look-up's two possible details, encoded once.
-    private static let lookupFound = json(["exists": "true"]), lookupNotFound = json(["exists": "false"])
+    private static let lookupFound = json(["exists": "true"]), lookupNotFound = json(["exists": "false"]),
+                       lookupEIDOnly = json(["exists": "true", "eidOnly": "true"])
 
     /// Every column of a record, `details` last.
     private static let columns: SQLQueryString = "id, at, actor_id, actor_name, client_address, action, target, unit_path, outcome, details"

@@ -90,7 +90,7 @@ struct CounterService: Sendable {
 
     // MARK: Look-up
 
-    func lookup(_ raw: String?, staff: StaffContext, actor: AuditLog.Actor) async throws -> Bool {
+    func lookup(_ raw: String?, staff: StaffContext, actor: AuditLog.Actor) async throws -> AuditLog.LookupResult {
         let units = try await requireOfficer(staff, language: .vi)
         // A refused or malformed look-up still counts against the limit.
         let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id.uuidString)",

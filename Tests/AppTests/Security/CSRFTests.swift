@@ -56,6 +56,7 @@ final class CSRFTests: XCTestCase {
             return ("/quen-mat-khau/\(s.reset)", [("code", s.resetCode), ("password", newPassword), ("passwordConfirm", newPassword)])
         case "/quen-mat-khau/:id/gui-lai": return ("/quen-mat-khau/\(s.reset)/gui-lai", [])
         case "/tai-khoan/phien/:id/ket-thuc": return ("/tai-khoan/phien/\(s.otherSession)/ket-thuc", [])
+        case "/tai-khoan/dinh-danh/:id/go-bo": return ("/tai-khoan/dinh-danh/\(UUID().uuidString.lowercased())/go-bo", [])
         case "/tai-khoan/ung-dung/:id/rut-lai": return ("/tai-khoan/ung-dung/\(UUID().uuidString.lowercased())/rut-lai", [])
         case "/oidc/authorize/:id": return ("/oidc/authorize/\(UUID().uuidString.lowercased())", [("decision", "allow")])
         case "/oidc/logout/xac-nhan": return (template, [])

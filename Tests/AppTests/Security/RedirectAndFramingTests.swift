@@ -87,6 +87,11 @@ final class RedirectAndFramingTests: XCTestCase {
                 "/oidc/authorize/:id": (browser, "/oidc/authorize/\(UUID().uuidString.lowercased())"),
                 "/oidc/logout": (browser, "/oidc/logout"), "/.well-known/openid-configuration": (anonymous, "/.well-known/openid-configuration"),
                 "/oidc/jwks": (anonymous, "/oidc/jwks"), "/oidc/userinfo": (anonymous, "/oidc/userinfo"),
+                // The e-ID (no provider configured here: not found, framed by nobody either).
+                "/dang-nhap/dinh-danh-dien-tu": (anonymous, "/dang-nhap/dinh-danh-dien-tu"),
+                "/dang-nhap/dinh-danh-dien-tu/ve": (anonymous, "/dang-nhap/dinh-danh-dien-tu/ve?state=x"),
+                "/dang-nhap/dinh-danh-dien-tu/lien-ket/:id": (browser, "/dang-nhap/dinh-danh-dien-tu/lien-ket/\(UUID().uuidString.lowercased())"),
+                "/tai-khoan/dinh-danh": (browser, "/tai-khoan/dinh-danh"),
             ]
             let pages = ctx.app.routes.all.filter { $0.method == .GET }
                 .map { "/" + $0.path.map(\.description).joined(separator: "/") }

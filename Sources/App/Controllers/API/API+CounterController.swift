@@ -16,8 +16,8 @@ struct APICounterController {
     }
 
     func lookup(req: Request) async throws -> LookupResponse {
-        let exists = try await req.counter.lookup(req.query[String.self, at: "idNumber"], staff: try await req.staff(), actor: req.auditActor)
-        return LookupResponse(exists: exists)
+        let found = try await req.counter.lookup(req.query[String.self, at: "idNumber"], staff: try await req.staff(), actor: req.auditActor)
+        return LookupResponse(exists: found.exists, eidOnly: found.eidOnly)
     }
 
     func createDraft(req: Request) async throws -> Response {

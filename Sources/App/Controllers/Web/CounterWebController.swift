@@ -82,8 +82,10 @@ struct CounterWebController {
         var state = FormState()
         state.values["idNumber"] = f.idNumber ?? ""
         do {
-            let exists = try await req.counter.lookup(f.idNumber, staff: staff, actor: req.auditActor)
-            state.alert = req.t(exists ? "counter_exists" : "counter_free")
+            let found = try await req.counter.lookup(f.idNumber, staff: staff, actor: req.auditActor)
+            let exists = found.exists
+            // An account made through the e-ID that has no password: the citizen signs in with the e-ID instead.
+            state.alert = req.t(found.eidOnly ? "counter_exists_eid_only" : exists ? "counter_exists" : "counter_free")
             state.alertKind = exists ? "warning" : "info"
             return try await newPage(req, staff: staff, looked: true, exists: exists, form: state)
         } catch {

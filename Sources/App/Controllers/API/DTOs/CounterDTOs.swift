@@ -3,7 +3,8 @@ import Domain
 import Foundation
 import Vapor
 
-struct LookupResponse: Content { let exists: Bool }
+/// `eidOnly`: the account was made through the e-ID and has no password; the citizen signs in with the e-ID.
+struct LookupResponse: Content { let exists: Bool; let eidOnly: Bool }
 
 /// The upload's own fields, beside the person's details (`WithPerson`).
 struct DraftUpload: Codable, Sendable {
