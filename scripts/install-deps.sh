@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests use, when missing: PostgreSQL 15, Chromium and its driver,
-# poppler-utils (pdftotext), fonts for the request form, selenium for the browser tests, and pyop for the
-# stand-in e-ID provider.
+# poppler-utils (pdftotext), fonts for the request form, selenium for the browser tests, and Authlib (with
+# joserfc) and requests for the single sign-on tests' relying party, and pyop for the stand-in e-ID provider.
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
@@ -19,4 +19,7 @@ fi
 python3 -c 'import selenium' 2>/dev/null || pip install -q selenium
 python3 -c 'import pytest' 2>/dev/null || pip install -q pytest
 python3 -c 'import openapi_spec_validator' 2>/dev/null || pip install -q openapi-spec-validator
+python3 -c 'import requests' 2>/dev/null || pip install -q requests
+python3 -c 'import sys, authlib, joserfc; sys.exit(tuple(map(int, authlib.__version__.split(".")[:2])) < (1, 6))' 2>/dev/null \
+  || pip install -q 'authlib>=1.6' joserfc
 python3 -c 'import pyop, jwkest, Cryptodome' 2>/dev/null || pip install -q 'pyop>=3.4'
