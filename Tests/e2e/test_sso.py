@@ -8,8 +8,7 @@ One portal server per database for the whole module; every test registers the cl
 access tokens and logout tokens are verified with Authlib against the provider's published JWKS.
 
 The flow tests' browser does not enforce the portal's Content-Security-Policy; one test checks the policy in a
-browser that does. Tests marked xfail(strict=True) name a defect of the provider: they fail the run as soon as
-the defect is mended, so that the mark is taken off.
+browser that does.
 """
 import base64
 import itertools
@@ -547,8 +546,6 @@ def reaches(d, prefix, violations, timeout=8):
         return False
 
 
-@pytest.mark.xfail(strict=True, reason="provider defect: the pages' CSP `form-action 'self'` blocks the redirect to the client "
-                          "after the SMS-code, consent and logout-confirmation forms (remove this mark once it passes)")
 def test_forms_that_end_at_the_client_are_not_blocked_by_the_portals_csp(sso, strict):
     """Every form of the portal whose answer is a redirect to the client: the SMS-code form of a sign-in for a
     trusted system, the consent form, and the logout confirmation. A browser checks `form-action` against every
@@ -871,8 +868,6 @@ def test_forged_tokens_are_inactive(sso, d):
     assert sso.userinfo(tokens["access_token"]).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="provider defect: console-client-fields.leaf uses a subscript (page.client.scopes[s]) "
-                          "that Leaf cannot parse, so /quantri/ung-dung answers 500 (remove this mark once it passes)")
 def test_super_admin_suspends_a_client_in_the_console(sso, d):
     client = sso.register("console-suspend", trusted=True)
     d.get(sso.base + "/quantri/ung-dung")
@@ -993,8 +988,6 @@ def test_rp_initiated_logout(sso, d):
     assert oidc_rp.verify_logout_token(logout_token, sso.jwks, sso.issuer, client["client_id"])[0]["sid"] == fresh_claims["sid"]
 
 
-@pytest.mark.xfail(strict=True, reason="provider defect: the CSRF middleware reads the form body before it is collected, so a "
-                          "body that arrives in two pieces is refused with 403 (remove this mark once it passes)")
 def test_a_form_body_in_two_pieces_passes_the_csrf_check(sso):
     """The logout confirmation form carries the ID token (over a kilobyte); browsers send such a body in more
     than one piece. The CSRF check must read the whole body, however it arrives."""

@@ -76,6 +76,8 @@ extension Strings {
         "eid_set_password": ("Đặt mật khẩu", "Set a password"),
         "counter_exists_eid_only": ("Số định danh này đã có tài khoản, được tạo bằng tài khoản định danh điện tử và chưa có mật khẩu. Hãy hướng dẫn công dân đăng nhập bằng tài khoản định danh điện tử (VNeID); không cần tạo tài khoản mới.",
                                     "This ID number already has an account, made through the electronic identity and without a password. Tell the citizen to sign in with the electronic identity (VNeID); no new account is needed."),
+        "sso_continue_title": ("Đang chuyển về ứng dụng", "Returning to the application"),
+        "sso_continue_text": ("Nếu trang không tự chuyển, hãy bấm «Tiếp tục».", "If the page does not move on by itself, press «Continue»."),
         "catalogue_go": ("Chuyển tới hệ thống xử lý", "Go to the handling system"),
     ]
 }

@@ -40,12 +40,28 @@ struct CSRFMiddleware: Middleware {
 
         if !request.url.path.hasPrefix("/api/"), ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             // Upload forms carry the token in their action URL: their streamed body is read only after this check.
-            let sent = request.headers.first(name: "X-CSRF-Token") ?? request.query[String.self, at: CSRF.field]
-                ?? (try? request.content.get(String.self, at: CSRF.field))
-            guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {
-                return request.eventLoop.makeFailedFuture(AppError.csrf)
+            if let sent = request.headers.first(name: "X-CSRF-Token") ?? request.query[String.self, at: CSRF.field] {
+                guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {
+                    return request.eventLoop.makeFailedFuture(AppError.csrf)
+                }
+            } else {
+                // Other forms carry it in the body, which may still be arriving in pieces: collect it first (it is
+                // collected for the handler anyway), then read the token.
+                return request.body.collect(max: BodyLimits.form).flatMap { _ in
+                    let sent = try? request.content.get(String.self, at: CSRF.field)
+                    guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {
+                        return request.eventLoop.makeFailedFuture(AppError.csrf)
+                    }
+                    return self.proceed(request, next, existing: existing, cookieValue: cookieValue)
+                }
             }
         }
+        return proceed(request, next, existing: existing, cookieValue: cookieValue)
+    }
+
+    private func proceed(_ request: Request, _ next: any Responder, existing: String?, cookieValue: String) -> EventLoopFuture<Response> {
+        let portal = request.portal
+        let name = CSRF.cookieName(secure: portal.config.secureCookies)
         let secure = portal.config.secureCookies
         return next.respond(to: request).map { response in
             if existing == nil {

@@ -24,20 +24,21 @@ struct ClientsConsoleController {
 
     struct ClientView: Encodable {
         let name, clientID, logoText, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, authMethod, jwksUri, idTokenAlg: String
-        let scopes: [String: Bool]
+        struct Scope: Encodable { let name: String; let checked: Bool }
+        let scopes: [Scope]
         let trusted, disabled: Bool
         let action, statusAction, secretAction: String
 
         static let blank = ClientView(name: "", clientID: "", logoText: "", redirectUris: "", postLogoutRedirectUris: "", backchannelLogoutUri: "",
                                       authMethod: OIDCClient.AuthMethod.client_secret_basic.rawValue, jwksUri: "", idTokenAlg: "RS256",
-                                      scopes: ["openid": true, "profile": true], trusted: false, disabled: false, action: "", statusAction: "", secretAction: "")
+                                      scopes: OIDCClients.supportedScopes.map { Scope(name: $0, checked: $0 == "openid" || $0 == "profile") }, trusted: false, disabled: false, action: "", statusAction: "", secretAction: "")
 
         /// What was typed, shown again beside the messages.
         static func typed(_ f: ClientForm) -> ClientView {
             ClientView(name: f.name ?? "", clientID: "", logoText: f.logoText ?? "", redirectUris: f.redirectUris ?? "",
                        postLogoutRedirectUris: f.postLogoutRedirectUris ?? "", backchannelLogoutUri: f.backchannelLogoutUri ?? "",
                        authMethod: f.authMethod ?? "", jwksUri: f.jwksUri ?? "", idTokenAlg: f.idTokenAlg ?? "RS256",
-                       scopes: Dictionary(uniqueKeysWithValues: (f.scopes ?? []).map { ($0, true) }), trusted: f.trusted != nil,
+                       scopes: OIDCClients.supportedScopes.map { Scope(name: $0, checked: (f.scopes ?? []).contains($0)) }, trusted: f.trusted != nil,
                        disabled: false, action: "", statusAction: "", secretAction: "")
         }
     }
@@ -137,7 +138,7 @@ struct ClientsConsoleController {
             name: c.name, clientID: c.clientID, logoText: c.logoText, redirectUris: c.redirectURIs.joined(separator: "\n"),
             postLogoutRedirectUris: c.postLogoutRedirectURIs.joined(separator: "\n"), backchannelLogoutUri: c.backchannelLogoutURI ?? "",
             authMethod: c.authMethod.rawValue, jwksUri: c.jwksURI ?? "", idTokenAlg: c.idTokenAlg,
-            scopes: Dictionary(uniqueKeysWithValues: OIDCClients.supportedScopes.map { ($0, granted.contains($0)) }),
+            scopes: OIDCClients.supportedScopes.map { ClientView.Scope(name: $0, checked: granted.contains($0)) },
             trusted: c.trusted, disabled: c.disabled, action: SiteURL.client(.value(c.id!)).path,
             statusAction: SiteURL.clientStatus(.value(c.id!)).path, secretAction: SiteURL.clientSecret(.value(c.id!)).path)
         return try await req.page("console-client", titleKey: "clients_title",

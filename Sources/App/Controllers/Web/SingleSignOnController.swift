@@ -16,15 +16,15 @@ struct SingleSignOnController {
                 nonce: q.nonce, codeChallenge: q.code_challenge, codeChallengeMethod: q.code_challenge_method, prompt: q.prompt,
                 maxAge: q.max_age, loginHint: q.login_hint, request: q.request, requestURI: q.request_uri, responseMode: q.response_mode,
                 registration: q.registration))
-            return try await proceed(req, id, decision: nil)
+            return try await proceed(req, id, decision: nil, direct: true)
         } catch let failure as SingleSignOn.AuthorizationFailure {
-            return try await render(req, failure)
+            return try await render(req, failure, direct: true)
         }
     }
 
     /// Where the person comes back after signing in or changing the password.
     func resume(req: Request) async throws -> Response {
-        try await proceed(req, try req.uuid(), decision: nil)
+        try await proceed(req, try req.uuid(), decision: nil, direct: false)
     }
 
     private struct ConsentForm: Content { var decision: String? }
@@ -33,7 +33,7 @@ struct SingleSignOnController {
     func decide(req: Request) async throws -> Response {
         guard req.signedIn != nil else { throw AppError.unauthorized }
         let form = try req.content.decode(ConsentForm.self)
-        return try await proceed(req, try req.uuid(), decision: form.decision == "allow")
+        return try await proceed(req, try req.uuid(), decision: form.decision == "allow", direct: false)
     }
 
     struct ConsentPage: Encodable {
@@ -41,7 +41,10 @@ struct SingleSignOnController {
         let claims: [String]
     }
 
-    private func proceed(_ req: Request, _ id: UUID, decision: Bool?) async throws -> Response {
+    /// `direct`: the request came straight from the client, so a redirect may go straight back. After one of the
+    /// portal's own forms (sign-in, consent, logout) the way back is a page that moves on by itself: the pages'
+    /// CSP (`form-action 'self'`) covers every redirect that follows a form, and would stop one to the client.
+    private func proceed(_ req: Request, _ id: UUID, decision: Bool?, direct: Bool) async throws -> Response {
         do {
             let here = SiteURL.ssoContinue(.value(id)).path
             switch try await req.singleSignOn.proceed(id, signedIn: req.signedIn, decision: decision, actor: req.auditActor) {
@@ -54,29 +57,40 @@ struct SingleSignOnController {
                 return try await req.page("sso-consent", titleKey: "sso_consent_title",
                                           ConsentPage(clientName: ask.clientName, logoText: ask.logoText, action: here, claims: claims))
             case let .redirect(target):
-                return Self.leave(req, to: target)
+                return try await Self.leave(req, to: target, direct: direct)
             }
         } catch let failure as SingleSignOn.AuthorizationFailure {
-            return try await render(req, failure)
+            return try await render(req, failure, direct: direct)
         }
     }
 
-    private func render(_ req: Request, _ failure: SingleSignOn.AuthorizationFailure) async throws -> Response {
+    private func render(_ req: Request, _ failure: SingleSignOn.AuthorizationFailure, direct: Bool) async throws -> Response {
         switch failure {
         case let .page(error):
             return await ErrorPage.render(error, request: req, headers: [:])
         case let .client(uri, error, state):
-            return Self.leave(req, to: SingleSignOn.append(to: uri, [("error", error.code), ("error_description", error.description),
-                                                                     ("state", state), ("iss", req.portal.config.issuer)]))
+            return try await Self.leave(req, to: SingleSignOn.append(to: uri, [("error", error.code), ("error_description", error.description),
+                                                                               ("state", state), ("iss", req.portal.config.issuer)]),
+                                        direct: direct)
         }
     }
 
-    /// A redirect to a registered address of a client: 303, so a form post becomes a GET there.
-    private static func leave(_ req: Request, to target: String) -> Response {
-        let response = Response(status: .seeOther)
-        response.headers.replaceOrAdd(name: .location, value: target)
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+    struct ContinuePage: Encodable {
+        let target, heading, text, link: String
+    }
+
+    /// Back to a registered address of a client: a 303 when nothing of ours came before, otherwise a page that
+    /// moves on at once (a refresh, and a link for browsers that do not follow it).
+    private static func leave(_ req: Request, to target: String, direct: Bool) async throws -> Response {
+        if direct {
+            let response = Response(status: .seeOther)
+            response.headers.replaceOrAdd(name: .location, value: target)
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
+        }
+        return try await req.page("sso-continue", titleKey: "sso_continue_title",
+                                  ContinuePage(target: target, heading: req.t("sso_continue_title"), text: req.t("sso_continue_text"),
+                                               link: req.t("continue")))
     }
 
     // MARK: Logout
@@ -116,11 +130,11 @@ struct SingleSignOnController {
 
     private func signOut(_ req: Request, then redirect: String?) async throws -> Response {
         if let signedIn = req.signedIn { try await req.authSessions.end(signedIn.session.id) }
+        req.signedIn = nil
         let response: Response
         if let redirect {
-            response = Self.leave(req, to: redirect)
+            response = try await Self.leave(req, to: redirect, direct: req.url.path == SiteURL.ssoLogout.path)
         } else {
-            req.signedIn = nil
             response = try await req.page("message", titleKey: "sso_logout_title",
                                           CitizenPages.MessagePage(heading: req.t("sso_logout_title"), text: req.t("sso_logged_out"),
                                                                    linkHref: SiteURL.home.path, linkText: req.t("home_title")))

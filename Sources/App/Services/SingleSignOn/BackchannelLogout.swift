@@ -118,7 +118,7 @@ struct BackchannelLogout: Sendable {
     }
 
     func logoutToken(_ row: Delivery) async throws -> String {
-        let now = portal.time.now()
+        let now = Date(timeIntervalSince1970: portal.time.now().timeIntervalSince1970.rounded(.down))
         let alg = SigningAlgorithm(rawValue: row.idTokenAlg) ?? .RS256
         let (keys, kid) = try await portal.keyRing.signer(alg, db: db, portal: portal)
         let payload = LogoutToken(iss: IssuerClaim(value: portal.config.issuer), sub: SubjectClaim(value: row.subject),

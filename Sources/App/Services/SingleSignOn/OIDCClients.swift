@@ -23,6 +23,8 @@ struct ClientInput: Sendable {
 struct OIDCClients: Sendable {
     /// The scopes a client may be registered for; `id_number` only where a province decides it may.
     static let supportedScopes = ["openid", "profile", "phone", "id_number"]
+    /// The longest a client assertion may still be valid for; its `jti` is remembered that long, so none is used twice.
+    static let assertionLifetime: TimeInterval = 3600
 
     let db: any Database
     let portal: Portal
@@ -207,13 +209,13 @@ struct OIDCClients: Sendable {
             }
             guard claims.iss.value == client.clientID, claims.sub.value == client.clientID,
                   claims.aud.value.contains(where: { $0 == tokenEndpoint || $0 == portal.config.issuer }),
-                  claims.exp.value > portal.time.now(), claims.exp.value.timeIntervalSince(portal.time.now()) < 600 else {
+                  claims.exp.value > portal.time.now(), claims.exp.value.timeIntervalSince(portal.time.now()) <= Self.assertionLifetime else {
                 throw OAuthError.invalidClient("The client assertion's claims are not valid.")
             }
             if let jti = claims.jti?.value {
                 // Each assertion once: its id is kept as a rate-limit key until it could no longer be accepted.
                 let seen = try await RateLimiter(db: db, now: portal.time.now())
-                    .hit("client-assertion:\(client.clientID):\(jti.prefix(100))", RateLimit(limit: 1, window: 600))
+                    .hit("client-assertion:\(client.clientID):\(jti.prefix(100))", RateLimit(limit: 1, window: Self.assertionLifetime))
                 guard seen.allowed else { throw OAuthError.invalidClient("The client assertion was used before.") }
             }
         case .none:

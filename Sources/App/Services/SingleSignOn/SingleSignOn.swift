@@ -31,6 +31,8 @@ struct SingleSignOn: Sendable {
     let portal: Portal
 
     private var now: Date { portal.time.now() }
+    /// Token times in whole seconds: the standard allows fractions, but many client libraries expect integers.
+    private var tokenNow: Date { Date(timeIntervalSince1970: portal.time.now().timeIntervalSince1970.rounded(.down)) }
     private var issuer: String { portal.config.issuer }
 
     // MARK: The authorization request
@@ -479,7 +481,7 @@ struct SingleSignOn: Sendable {
     private func accessToken(grant: GrantRow, client: OIDCClient, sub: String) async throws -> String {
         let (keys, kid) = try await portal.keyRing.signer(.ES256, db: db, portal: portal)
         let payload = AccessToken(iss: IssuerClaim(value: issuer), sub: SubjectClaim(value: sub), aud: AudienceClaim(value: [client.clientID]),
-                                  exp: ExpirationClaim(value: now.addingTimeInterval(Self.accessTokenLifetime)), iat: IssuedAtClaim(value: now),
+                                  exp: ExpirationClaim(value: tokenNow.addingTimeInterval(Self.accessTokenLifetime)), iat: IssuedAtClaim(value: tokenNow),
                                   jti: IDClaim(value: grant.id.uuidString.lowercased() + "." + Random.token(bytes: 9)),
                                   client_id: client.clientID, scope: grant.scope)
         var header = JWTHeader()
@@ -491,7 +493,7 @@ struct SingleSignOn: Sendable {
         let alg = SigningAlgorithm(rawValue: client.idTokenAlg) ?? .RS256
         let (keys, kid) = try await portal.keyRing.signer(alg, db: db, portal: portal)
         let payload = IDToken(iss: IssuerClaim(value: issuer), sub: SubjectClaim(value: sub), aud: AudienceClaim(value: [client.clientID]),
-                              exp: ExpirationClaim(value: now.addingTimeInterval(Self.idTokenLifetime)), iat: IssuedAtClaim(value: now),
+                              exp: ExpirationClaim(value: tokenNow.addingTimeInterval(Self.idTokenLifetime)), iat: IssuedAtClaim(value: tokenNow),
                               auth_time: Int(grant.authTime.timeIntervalSince1970), nonce: grant.nonce, acr: grant.acr,
                               amr: grant.amr.split(separator: " ").map(String.init), azp: client.clientID,
                               sid: Self.sessionID(grant.sessionID, portal))
