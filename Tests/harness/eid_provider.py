@@ -51,7 +51,8 @@ import urllib.parse
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from Cryptodome.PublicKey import RSA
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwkest.jwk import ECKey, RSAKey
 from jwkest.jws import JWS
 from pyop.authz_state import AuthorizationState
@@ -159,10 +160,11 @@ class EIDProvider:
         self.lock = threading.Lock()
         self.acr = {}
         self.people = _People()
-        self.rsa = RSAKey(key=RSA.generate(2048), kid="vneid-rs256-1", use="sig", alg="RS256")
+        self.rsa = _rsa_key("vneid-rs256-1")
         self.ec = _ec_key("vneid-es256-1")
-        self.stranger = RSAKey(key=RSA.generate(2048), kid="vneid-rs256-1", use="sig", alg="RS256")
+        self.stranger = _rsa_key("vneid-rs256-1")  # same kid, not in the JWKS: for the foreign_key fault
         self.auto_user = None
+        self.generation = 1
         self._fault = None
         self._release = threading.Event()
         self._server = None
@@ -244,6 +246,20 @@ class EIDProvider:
             self.op.signing_key = self.rsa if alg == "RS256" else self.ec
             self.clients[self.client_id]["id_token_signed_response_alg"] = alg
 
+    def rotate_keys(self):
+        """A new RSA key with a new kid replaces the old one in the JWKS and signs from now on (with RS256).
+        Answers the old key, for set_rsa_key()."""
+        self.generation += 1
+        return self.set_rsa_key(_rsa_key(f"vneid-rs256-{self.generation}"))
+
+    def set_rsa_key(self, key):
+        """`key` becomes the RSA key of the JWKS and of RS256 signing; answers the one it replaces."""
+        with self.lock:
+            old, self.rsa = self.rsa, key
+            if self.clients[self.client_id]["id_token_signed_response_alg"] == "RS256":
+                self.op.signing_key = self.rsa
+        return old
+
     @property
     def alg(self):
         return self.clients[self.client_id]["id_token_signed_response_alg"]
@@ -319,12 +335,13 @@ class EIDProvider:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         try:
+            # Discovery and keys may be cached for an hour, as a real provider allows.
             if path == "/.well-known/openid-configuration":
                 self._note("discovery", {})
-                return _json(start_response, 200, self.op.provider_configuration.to_dict())
+                return _json(start_response, 200, self.op.provider_configuration.to_dict(), cache="public, max-age=3600")
             if path == "/jwks":
                 self._note("jwks", {})
-                return _json(start_response, 200, self.jwks())
+                return _json(start_response, 200, self.jwks(), cache="public, max-age=3600")
             if path == "/authorize" and method == "GET":
                 return self._authorize(environ, start_response)
             if path == "/authorize/chon" and method == "POST":
@@ -479,6 +496,7 @@ class EIDProvider:
         if fault == "alg_none":
             return f"{_b64(json.dumps({'alg': 'none', 'typ': 'JWT'}).encode())}.{_b64(json.dumps(claims).encode())}."
         if fault == "foreign_key":
+            self.stranger.kid = self.rsa.kid
             return self.sign(claims, key=self.stranger, alg="RS256")
         if fault == "wrong_nonce":
             claims["nonce"] = "khac-" + secrets.token_urlsafe(12)
@@ -501,6 +519,13 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _rsa_key(kid):
+    # Made with cryptography (OpenSSL), much faster than pycryptodome's own generator, then handed to pyjwkest.
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return RSAKey(key=RSA.import_key(pem), kid=kid, use="sig", alg="RS256")
 
 
 def _ec_key(kid):
@@ -528,10 +553,10 @@ def _with_query(uri, params):
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def _json(start_response, status, data, headers=()):
+def _json(start_response, status, data, headers=(), cache="no-store"):
     body = json.dumps(data, ensure_ascii=False).encode()
     start_response(f"{status} {_reason(status)}", [("Content-Type", "application/json; charset=utf-8"),
-                                                   ("Cache-Control", "no-store"), ("Content-Length", str(len(body))),
+                                                   ("Cache-Control", cache), ("Content-Length", str(len(body))),
                                                    *headers])
     return [body]
 
