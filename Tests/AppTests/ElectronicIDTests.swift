@@ -116,4 +116,104 @@ final class ElectronicIDTests: XCTestCase {
             XCTAssertEqual(audited.count, 1)
         }
     }
+
+    private func service(_ ctx: TestContext, minACR: Set<String>? = nil) -> ElectronicID {
+        ElectronicID(db: ctx.app.db, portal: ctx.app.portal,
+                     config: EIDConfig(issuer: "https://eid.example.vn", clientID: "portal", clientSecret: "s", name: "VNeID",
+                                       scopes: "openid profile", idNumberClaim: "id_number", minACR: minACR))
+    }
+
+    private func identity(_ subject: String, idNumber: String = "001090054321", acr: String? = "2", phone: String? = "0966111222",
+                          birthdate: String = "1990-05-17") -> ElectronicID.Identity {
+        ElectronicID.Identity(subject: subject, acr: acr, idNumber: idNumber, name: "Trần Thị Bích", birthdate: birthdate, phone: phone)
+    }
+
+    private func count(_ ctx: TestContext, _ table: String) async throws -> Int {
+        try await ctx.app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()?.decode(column: "n", as: Int.self) ?? -1
+    }
+
+    func test_the_linking_rules() async throws {
+        try await withEachDatabase { ctx in
+            let eid = service(ctx, minACR: ["2"])
+            // A new person, verified: an account from the claims, linked, signed in with the e-ID's acr.
+            guard case let .signedIn(_, session, account) = try await eid.signIn(identity("s-1"), clientAddress: "127.0.0.1", userAgent: "t") else {
+                return XCTFail("a verified new person gets an account")
+            }
+            let method = try await SingleSignOn(db: ctx.app.db, portal: ctx.app.portal).sessionMethod(session.id)
+            XCTAssertEqual(method.acr, "urn:vn:portal:acr:eid:2")
+            XCTAssertEqual(method.amr, ["eid"])
+            // The same subject again: the same account.
+            guard case let .signedIn(_, _, again) = try await eid.signIn(identity("s-1"), clientAddress: "127.0.0.1", userAgent: "t") else {
+                return XCTFail("a linked subject signs in")
+            }
+            XCTAssertEqual(again, account)
+            // Another subject naming the same ID number: the account has its link already.
+            do {
+                _ = try await eid.signIn(identity("s-2"), clientAddress: "127.0.0.1", userAgent: "t")
+                XCTFail("one account, one subject")
+            } catch let error as AppError { XCTAssertEqual(error.code, "eid_linked_elsewhere") }
+
+            // An existing portal account, unverified acr: the link waits for the account's own sign-in.
+            let citizen = try await ctx.registeredCitizen()
+            guard case let .confirmLink(pending) = try await eid.signIn(identity("s-3", idNumber: citizen.idNumber, acr: "1"),
+                                                                        clientAddress: "127.0.0.1", userAgent: "t") else {
+                return XCTFail("an unverified identity does not link by itself")
+            }
+            let links = try await count(ctx, "eid_links")
+            XCTAssertEqual(links, 1)
+            let browser = Browser(ctx)
+            let confirmed = try await browser.signIn(citizen, next: "/dang-nhap/dinh-danh-dien-tu/lien-ket/\(pending.uuidString.lowercased())")
+            XCTAssertEqual(confirmed.status, .seeOther)
+            XCTAssertEqual(confirmed.location, "/dang-nhap/dinh-danh-dien-tu/lien-ket/\(pending.uuidString.lowercased())")
+            // (the confirm page needs a configured provider; the service is called as the page would)
+            let signedIn = try await Sessions(db: ctx.app.db, portal: ctx.app.portal).authenticate(token: try XCTUnwrap(browser.sessionCookie))
+            let (s, a) = try XCTUnwrap(signedIn)
+            try await eid.confirmLink(pending, signedIn: SignedIn(session: s, account: a),
+                                      method: (SingleSignOn.passwordSMS, SingleSignOn.passwordSMSMethods), actor: AuditLog.Actor(id: a.id, name: a.fullName, address: "t"))
+            let linked = try await count(ctx, "eid_links")
+            XCTAssertEqual(linked, 2)
+
+            // A new person below the level: nothing made.
+            do {
+                _ = try await eid.signIn(identity("s-4", idNumber: "001190054322", acr: "1", birthdate: "1990-06-01"), clientAddress: "127.0.0.1", userAgent: "t")
+                XCTFail("no account from an unverified identity")
+            } catch let error as AppError { XCTAssertEqual(error.code, "eid_level") }
+            // Claims that break the rules (a birth year the ID number contradicts): refused, nothing stored.
+            let before = try await count(ctx, "accounts")
+            do {
+                _ = try await eid.signIn(identity("s-5", idNumber: "001090054329", birthdate: "1975-01-01"), clientAddress: "127.0.0.1", userAgent: "t")
+                XCTFail("claims are checked")
+            } catch let error as AppError { XCTAssertEqual(error.code, "eid_claims") }
+            let after = try await count(ctx, "accounts")
+            XCTAssertEqual(after, before)
+        }
+    }
+
+    func test_a_new_person_without_a_phone_from_the_provider_proves_one_by_sms() async throws {
+        try await withEachDatabase { ctx in
+            let eid = service(ctx)
+            guard case let .askPhone(id, browser) = try await eid.signIn(identity("s-9", phone: nil), clientAddress: "127.0.0.1", userAgent: "t") else {
+                return XCTFail("no phone: asked for one")
+            }
+            let accounts = try await count(ctx, "accounts")
+            XCTAssertEqual(accounts, 0, "nothing made before the phone is proved")
+            do {
+                _ = try await eid.sendSignupCode(id, phone: "0987123456", browserToken: "another-browser", clientAddress: "127.0.0.1")
+                XCTFail("bound to the browser that started it")
+            } catch let error as AppError { XCTAssertEqual(error.code, "eid_state") }
+            _ = try await eid.sendSignupCode(id, phone: "0987123456", browserToken: browser, clientAddress: "127.0.0.1")
+            let code = try await ctx.latestCode(to: "+84987123456")
+            do {
+                _ = try await eid.finishSignup(id, code: code == "000000" ? "111111" : "000000", browserToken: browser, clientAddress: "127.0.0.1", userAgent: "t")
+                XCTFail("a wrong code")
+            } catch let error as AppError { XCTAssertEqual(error.status, .unprocessableEntity) }
+            let done = try await eid.finishSignup(id, code: code, browserToken: browser, clientAddress: "127.0.0.1", userAgent: "t")
+            XCTAssertEqual(done.next, "/tai-khoan")
+            let made = try await Account.query(on: ctx.app.db).filter(\.$idNumber == "001090054321").first()
+            XCTAssertEqual(made?.phone, "+84987123456")
+            XCTAssertEqual(made?.passwordHash, Account.noPassword)
+            let links = try await count(ctx, "eid_links")
+            XCTAssertEqual(links, 1)
+        }
+    }
 }

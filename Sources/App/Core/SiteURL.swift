@@ -70,6 +70,9 @@ enum SiteURL: Sendable {
     case eidConfirm(Parameter<UUID>)
     case eidLinks
     case eidUnlink(Parameter<UUID>)
+    case eidPhone(Parameter<UUID>)
+    case eidPhoneCode(Parameter<UUID>)
+    case eidPhoneResend(Parameter<UUID>)
 
     /// The counter's pages, under the console.
     enum Counter: Sendable {
@@ -157,6 +160,11 @@ enum SiteURL: Sendable {
         case let .eidConfirm(id): return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu"), .constant("lien-ket"), Self.id("id", id)]
         case .eidLinks: return [.constant("tai-khoan"), .constant("dinh-danh")]
         case let .eidUnlink(id): return [.constant("tai-khoan"), .constant("dinh-danh"), Self.id("id", id), .constant("go-bo")]
+        case let .eidPhone(id): return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu"), .constant("so-dien-thoai"), Self.id("id", id)]
+        case let .eidPhoneCode(id):
+            return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu"), .constant("so-dien-thoai"), Self.id("id", id), .constant("xac-thuc")]
+        case let .eidPhoneResend(id):
+            return [.constant("dang-nhap"), .constant("dinh-danh-dien-tu"), .constant("so-dien-thoai"), Self.id("id", id), .constant("gui-lai")]
         }
     }
 

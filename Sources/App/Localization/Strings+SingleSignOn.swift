@@ -78,6 +78,13 @@ extension Strings {
                                     "This ID number already has an account, made through the electronic identity and without a password. Tell the citizen to sign in with the electronic identity (VNeID); no new account is needed."),
         "sso_continue_title": ("Đang chuyển về ứng dụng", "Returning to the application"),
         "sso_continue_text": ("Nếu trang không tự chuyển, hãy bấm «Tiếp tục».", "If the page does not move on by itself, press «Continue»."),
+        "eid_phone_title": ("Số điện thoại của bạn", "Your phone number"),
+        "eid_phone_lead": ("Hệ thống định danh điện tử đã xác nhận bạn là", "The electronic identity service confirmed that you are"),
+        "eid_phone_ask": ("Nhập số điện thoại di động của chính bạn: cổng gửi mã xác thực để kiểm tra, rồi tạo tài khoản.",
+                          "Enter your own mobile phone number: the portal sends a code to check it, then creates the account."),
+        "eid_phone_label": ("Số điện thoại di động", "Mobile phone number"),
+        "eid_phone_send": ("Gửi mã xác thực", "Send the code"),
+        "eid_phone_code_title": ("Xác thực số điện thoại", "Confirm the phone number"),
         "catalogue_go": ("Chuyển tới hệ thống xử lý", "Go to the handling system"),
     ]
 }

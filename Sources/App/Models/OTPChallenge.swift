@@ -5,7 +5,7 @@ import Foundation
 final class OTPChallenge: Model, @unchecked Sendable {
     static let schema = "otp_challenges"
 
-    enum Purpose: String, Codable, Sendable, CaseIterable { case registration, login, reset, draft, reissue }
+    enum Purpose: String, Codable, Sendable, CaseIterable { case registration, login, reset, draft, reissue, eidSignup }
 
     /// The flow's own id (a registration, a sign-in challenge, a reset, a draft …): one code per flow.
     @ID(custom: "flow_id", generatedBy: .user) var id: UUID?

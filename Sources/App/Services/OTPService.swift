@@ -153,7 +153,7 @@ struct OTPService: Sendable {
     /// Flows that anyone can start for any phone (a registration, a reset) may use only three fifths of each
     /// limit, so that strangers spending a phone's codes can never keep its owner from signing in.
     static func isOpenToStrangers(_ purpose: OTPChallenge.Purpose) -> Bool {
-        purpose == .registration || purpose == .reset
+        purpose == .registration || purpose == .reset || purpose == .eidSignup
     }
 
     static func share(of limit: Int, for purpose: OTPChallenge.Purpose) -> Int {

@@ -92,6 +92,7 @@ final class RedirectAndFramingTests: XCTestCase {
                 "/dang-nhap/dinh-danh-dien-tu/ve": (anonymous, "/dang-nhap/dinh-danh-dien-tu/ve?state=x"),
                 "/dang-nhap/dinh-danh-dien-tu/lien-ket/:id": (browser, "/dang-nhap/dinh-danh-dien-tu/lien-ket/\(UUID().uuidString.lowercased())"),
                 "/tai-khoan/dinh-danh": (browser, "/tai-khoan/dinh-danh"),
+                "/dang-nhap/dinh-danh-dien-tu/so-dien-thoai/:id": (anonymous, "/dang-nhap/dinh-danh-dien-tu/so-dien-thoai/\(UUID().uuidString.lowercased())"),
             ]
             let pages = ctx.app.routes.all.filter { $0.method == .GET }
                 .map { "/" + $0.path.map(\.description).joined(separator: "/") }

@@ -4,6 +4,8 @@ import Vapor
 
 struct ElectronicIDController {
     static let browserCookie = "eid_attempt"
+    /// Binds a new account waiting for its phone to the browser that started it.
+    static let signupCookie = "eid_signup"
 
     private func service(_ req: Request) throws -> ElectronicID {
         guard let config = req.portal.config.eid else { throw AppError.notFound }
@@ -46,11 +48,18 @@ struct ElectronicIDController {
         do {
             let (identity, next) = try await eid.complete(state: q.state, code: q.code, error: q.error,
                                                           browserToken: req.cookies[Self.browserCookie]?.string)
-            switch try await eid.signIn(identity, clientAddress: req.clientAddress, userAgent: req.userAgent) {
+            switch try await eid.signIn(identity, next: next, clientAddress: req.clientAddress, userAgent: req.userAgent) {
             case let .signedIn(token, _, _):
                 let response = req.redirect(to: next, redirectType: .normal)
                 SessionCookie.set(token, on: response, config: req.portal.config)
                 clearCookie(response, req)
+                return response
+            case let .askPhone(id, browserToken):
+                let response = req.redirect(to: SiteURL.eidPhone(.value(id)).path, redirectType: .normal)
+                clearCookie(response, req)
+                response.cookies[Self.signupCookie] = HTTPCookies.Value(
+                    string: browserToken, expires: nil, maxAge: Int(ElectronicID.pendingLifetime), domain: nil, path: "/",
+                    isSecure: req.portal.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
                 return response
             case let .confirmLink(id):
                 let response = req.redirect(to: SiteURL.login.path(query: [("next", SiteURL.eidConfirm(.value(id)).path), ("lien-ket", "1")]),
@@ -129,5 +138,81 @@ struct ElectronicIDController {
             try await req.eidLinks.unlink(try req.uuid(), account: signedIn.account, actor: req.auditActor)
         }
         return try await linksPage(req, form: outcome.state, status: outcome.status)
+    }
+
+    // MARK: A new account's phone, when the provider gave none
+
+    struct PhonePage: Encodable {
+        let fullName, action: String
+        var form = FormState()
+    }
+
+    private struct PhoneForm: Content { var phone: String? }
+
+    func phoneForm(req: Request) async throws -> Response {
+        let eid = try service(req)
+        do {
+            let row = try await eid.signup(try req.uuid(), browserToken: req.cookies[Self.signupCookie]?.string)
+            return try await req.page("eid-phone", titleKey: "eid_phone_title",
+                                      PhonePage(fullName: row.fullName, action: SiteURL.eidPhone(.value(row.id)).path))
+        } catch let error as AppError {
+            return try await failure(req, error)
+        }
+    }
+
+    func sendPhoneCode(req: Request) async throws -> Response {
+        let eid = try service(req)
+        let id = try req.uuid()
+        let f = try req.content.decode(PhoneForm.self)
+        let token = req.cookies[Self.signupCookie]?.string
+        do {
+            _ = try await eid.sendSignupCode(id, phone: f.phone, browserToken: token, clientAddress: req.clientAddress)
+            return try await codePage(req, eid, id)
+        } catch let error as AppError where error.status.code < 500 && error.code != "eid_state" {
+            let row = try await eid.signup(id, browserToken: token)
+            var page = PhonePage(fullName: row.fullName, action: SiteURL.eidPhone(.value(id)).path)
+            page.form = try req.refusal(error).state
+            page.form.values = ["phone": f.phone ?? ""]
+            return try await req.page("eid-phone", titleKey: "eid_phone_title", page, status: error.status)
+        } catch let error as AppError {
+            return try await failure(req, error)
+        }
+    }
+
+    func resendPhoneCode(req: Request) async throws -> Response {
+        let eid = try service(req)
+        let id = try req.uuid()
+        let outcome = try await req.formOutcome(done: "otp_resent") {
+            _ = try await eid.sendSignupCode(id, phone: nil, browserToken: req.cookies[Self.signupCookie]?.string, clientAddress: req.clientAddress)
+        }
+        return try await codePage(req, eid, id, form: outcome.state)
+    }
+
+    func verifyPhoneCode(req: Request) async throws -> Response {
+        let eid = try service(req)
+        let id = try req.uuid()
+        let f = try CitizenPages.form(req)
+        do {
+            let done = try await eid.finishSignup(id, code: f.code ?? "", browserToken: req.cookies[Self.signupCookie]?.string,
+                                                  clientAddress: req.clientAddress, userAgent: req.userAgent)
+            let response = req.redirect(to: done.next, redirectType: .normal)
+            SessionCookie.set(done.token, on: response, config: req.portal.config)
+            response.cookies[Self.signupCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: nil,
+                                                                    path: "/", isSecure: req.portal.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+            return response
+        } catch let error as AppError where error.code == "eid_state" {
+            return try await failure(req, error)
+        } catch {
+            return try await codePage(req, eid, id, form: try req.refusal(error).state)
+        }
+    }
+
+    private func codePage(_ req: Request, _ eid: ElectronicID, _ id: UUID, form: FormState = FormState()) async throws -> Response {
+        let state = try await eid.signupCodeState(id, browserToken: req.cookies[Self.signupCookie]?.string)
+        var page = CitizenPages.otpPage(req, heading: req.t("eid_phone_code_title"), phoneMasked: state.phone?.masked ?? "—", code: state.code,
+                                        action: SiteURL.eidPhoneCode(.value(id)).path, resendAction: SiteURL.eidPhoneResend(.value(id)).path,
+                                        submitLabel: req.t("otp_confirm"))
+        page.form = form
+        return try await req.page("otp", titleKey: "eid_phone_code_title", page, status: CitizenPages.status(of: form))
     }
 }

@@ -11,6 +11,8 @@ extension ElectronicID {
         case signedIn(token: String, session: SessionRecord, account: UUID)
         /// The identity is not verified enough to link by itself: the account's own sign-in must confirm it.
         case confirmLink(UUID)
+        /// A new account whose provider gave no phone: the person gives one and proves it with an SMS code.
+        case askPhone(UUID, browserToken: String)
     }
 
     private static let badNumber = failure("không nhận được số định danh cá nhân hợp lệ (12 chữ số) từ hệ thống định danh.",
@@ -28,7 +30,7 @@ extension ElectronicID {
     }
 
     /// Signs the person in, linking or creating the account as the rules say. Nothing is written unless all of it is.
-    func signIn(_ identity: Identity, clientAddress: String, userAgent: String) async throws -> Outcome {
+    func signIn(_ identity: Identity, next: String = SiteURL.account.path, clientAddress: String, userAgent: String) async throws -> Outcome {
         let portal = self.portal, config = self.config
         let actor: @Sendable (UUID, String) -> AuditLog.Actor = { account, name in AuditLog.Actor(id: account, name: name, address: clientAddress) }
         @Sendable func session(_ tx: any Database, _ account: Account) async throws -> Outcome {
@@ -75,6 +77,18 @@ extension ElectronicID {
             }
             // No account: one from the verified claims, each checked by the same rules as a registration.
             guard config.verified(identity.acr) else { throw Self.notVerified }
+            if identity.phone == nil {
+                let checked = try Self.checkedClaims(identity, number: number, now: now)
+                try await AccountLimits(db: tx, portal: portal).checkIDFree(number.digits)
+                let browser = Random.token(bytes: 24), id = UUID()
+                try await tx.sql.raw("""
+                    INSERT INTO eid_signups (id, browser_hash, issuer, subject, acr, id_number, full_name, date_of_birth, next, created_at, expires_at)
+                    VALUES (\(bind: id), \(bind: self.hash(browser)), \(bind: config.issuer), \(bind: identity.subject), \(bind: identity.acr),
+                            \(bind: number.digits), \(bind: checked.name.value), \(bind: checked.dob.iso), \(bind: next), \(bind: now),
+                            \(bind: now.addingTimeInterval(Self.pendingLifetime)))
+                    """).run()
+                return .askPhone(id, browserToken: browser)
+            }
             let account = try Self.newAccount(identity, number: number, now: now)
             let limits = AccountLimits(db: tx, portal: portal)
             try await limits.checkIDFree(account.idNumber)
@@ -88,28 +102,33 @@ extension ElectronicID {
         }
     }
 
-    /// The account the claims describe, with no password until the person sets one.
-    private static func newAccount(_ identity: Identity, number: IDNumber, now: Date) throws -> Account {
+    /// The name and date of birth the claims give, checked by the domain rules and against the ID number.
+    static func checkedClaims(_ identity: Identity, number: IDNumber, now: Date) throws -> (name: PersonName, dob: DateOfBirth) {
         do {
             guard let rawName = identity.name, let rawDOB = identity.birthdate else {
                 throw failure("hệ thống định danh không cung cấp đủ họ tên và ngày sinh.", "the provider gave no full name or date of birth.", code: "eid_claims")
             }
-            guard let rawPhone = identity.phone else {
-                throw failure("hệ thống định danh không cung cấp số điện thoại; hãy đăng ký tài khoản của cổng bằng số điện thoại của bạn.",
-                              "the provider gave no phone number; please register a portal account with your phone.", code: "eid_claims")
-            }
             let name = try PersonName(rawName)
             let dob = try DateOfBirth(iso: rawDOB, today: now)
             try number.check(dateOfBirth: dob)
-            let phone = try PhoneNumber(rawPhone)
-            return Account.make(id: number, name: name, phone: phone, dateOfBirth: dob, hash: Account.noPassword, temporary: false, now: now)
+            return (name, dob)
         } catch let error as DomainError {
             throw failure("thông tin nhận được không đúng quy định (\(error.vi)).", "the information received breaks the rules (\(error.en)).",
                           code: "eid_claims")
         }
     }
 
-    private static func insertLink(_ db: any Database, portal: Portal, account: UUID, issuer: String, subject: String, acr: String?) async throws {
+    /// The account the claims describe, with no password until the person sets one.
+    private static func newAccount(_ identity: Identity, number: IDNumber, now: Date) throws -> Account {
+        let (name, dob) = try checkedClaims(identity, number: number, now: now)
+        let phone: PhoneNumber
+        do { phone = try PhoneNumber(identity.phone ?? "") } catch {
+            throw failure("số điện thoại nhận được không hợp lệ (\(error.vi)).", "the phone number received is not valid (\(error.en)).", code: "eid_claims")
+        }
+        return Account.make(id: number, name: name, phone: phone, dateOfBirth: dob, hash: Account.noPassword, temporary: false, now: now)
+    }
+
+    static func insertLink(_ db: any Database, portal: Portal, account: UUID, issuer: String, subject: String, acr: String?) async throws {
         let now = portal.time.now()
         try await db.sql.raw("""
             INSERT INTO eid_links (id, account_id, issuer, subject, acr, created_at, last_used_at)

@@ -25,7 +25,7 @@ struct ElectronicID: Sendable {
     let portal: Portal
     let config: EIDConfig
 
-    private var now: Date { portal.time.now() }
+    var now: Date { portal.time.now() }
     var redirectURI: String { portal.config.issuer + SiteURL.eidReturn.path }
 
     static func acr(_ provider: String?) -> String { "urn:vn:portal:acr:eid:\(provider ?? "unknown")" }
@@ -85,7 +85,7 @@ struct ElectronicID: Sendable {
         return Started(redirect: target, browserToken: browser)
     }
 
-    private func hash(_ value: String) -> String {
+    func hash(_ value: String) -> String {
         Array(HMAC<SHA256>.authenticationCode(for: Data("eid|\(value)".utf8), using: portal.keys.ssoToken)).hex
     }
 
