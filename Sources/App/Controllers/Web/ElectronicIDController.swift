@@ -103,7 +103,7 @@ struct ElectronicIDController {
         } catch let error as AppError {
             return try await failure(req, error)
         }
-        return try await req.page("message", titleKey: "eid_linked_title",
+        return try await req.page("eid-linked", titleKey: "eid_linked_title",
                                   CitizenPages.MessagePage(heading: req.t("eid_linked_title"), text: req.t("eid_linked"),
                                                            linkHref: SiteURL.eidLinks.path, linkText: req.t("eid_links_title")))
     }

@@ -190,10 +190,7 @@ struct ElectronicID: Sendable {
         let kid = try? JWTHeaderKid.read(token)
         var claims: IDTokenClaims
         do {
-            var keys = try await portal.remoteKeys.keys(doc.jwks_uri)
-            if let kid, (try? await keys.getKey(for: JWKIdentifier(string: kid))) == nil {
-                keys = try await portal.remoteKeys.keys(doc.jwks_uri, forceRefresh: true)
-            }
+            let keys = try await portal.remoteKeys.keys(doc.jwks_uri, kid: kid)
             claims = try await keys.verify(token, as: IDTokenClaims.self)
         } catch is RemoteKeySets.RemoteError {
             throw Self.unavailable

@@ -202,7 +202,7 @@ struct OIDCClients: Sendable {
         case .private_key_jwt:
             guard c.assertionType == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", let assertion = c.assertion,
                   let uri = client.jwksURI else { throw OAuthError.invalidClient("A client assertion is required.") }
-            let keys = try await remoteKeys.keys(uri)
+            let keys = try await remoteKeys.keys(uri, kid: try? JWTHeaderKid.read(assertion))
             let claims: ClientAssertion
             do { claims = try await keys.verify(assertion, as: ClientAssertion.self) } catch {
                 throw OAuthError.invalidClient("The client assertion is not valid.")

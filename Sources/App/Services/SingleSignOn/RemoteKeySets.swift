@@ -13,20 +13,32 @@ actor RemoteKeySets {
 
     private let client: HTTPClient
     private let timeout: TimeAmount
-    private var cache: [String: (keys: JWTKeyCollection, until: Date)] = [:]
+    private var cache: [String: (keys: JWTKeyCollection, kids: Set<String>, until: Date)] = [:]
+    private var lastForced: [String: Date] = [:]
+    /// An unknown `kid` fetches the set again at most this often, so forged tokens cannot make the portal hammer
+    /// the other party.
+    static let minRefetchInterval: TimeInterval = 30
 
     init(client: HTTPClient, timeout: TimeAmount = .seconds(5)) {
         self.client = client
         self.timeout = timeout
     }
 
-    /// The key set at `uri`, from the cache while it is fresh.
-    func keys(_ uri: String, forceRefresh: Bool = false) async throws -> JWTKeyCollection {
-        if !forceRefresh, let hit = cache[uri], hit.until > Date() { return hit.keys }
+    /// The key set at `uri`, from the cache while it is fresh. A token naming a key the cached set does not have
+    /// (`kid`) fetches the set again, once: the party has rotated its keys. (jwt-kit would otherwise try its first
+    /// key for an unknown `kid`, and the new key would not be seen until the cache ran out.)
+    func keys(_ uri: String, kid: String? = nil) async throws -> JWTKeyCollection {
+        if let hit = cache[uri], hit.until > Date() {
+            let known = kid.map(hit.kids.contains) ?? true
+            if known || Date().timeIntervalSince(lastForced[uri] ?? .distantPast) < Self.minRefetchInterval { return hit.keys }
+            lastForced[uri] = Date()
+        }
         let (body, lifetime) = try await Self.fetch(uri, client: client, timeout: timeout)
         let keys = JWTKeyCollection()
         try await keys.add(jwksJSON: body)
-        cache[uri] = (keys, Date().addingTimeInterval(lifetime))
+        struct Set_: Decodable { struct Key: Decodable { let kid: String? }; let keys: [Key] }
+        let kids = Set(((try? JSONDecoder().decode(Set_.self, from: Data(body.utf8)))?.keys ?? []).compactMap(\.kid))
+        cache[uri] = (keys, kids, Date().addingTimeInterval(lifetime))
         return keys
     }
 
