@@ -14,6 +14,8 @@
 #   hash         time per hash at the chosen and at the peer's parameters, and the hash bound
 #   startup      start-up to the first 200 from /health/ready on an empty (migrated) database
 #   outbox       messages/s from commit to the gateway's 2xx; a slow and a failing gateway
+#   sso          single sign-on: the token endpoint (code exchange, refresh) and userinfo (bench/sso.py);
+#                SSO_ALG=ES256 registers the client with ES256 ID tokens (default RS256)
 #   peer         the peer's own bench.sh (copied to a temp folder), same N and database
 #   pair         peer, then ours at the peer's scrypt parameters, then the ratios of performance.md
 #   all          everything above for the chosen database and N
@@ -47,11 +49,11 @@ while [ $# -gt 0 ]; do
     --accounts) N=$2; shift 2 ;;
     --params) PARAMS=$2; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) CMDS+=("$1"); shift ;;
   esac
 done
-[ ${#CMDS[@]} -gt 0 ] || { sed -n '2,28p' "$0"; exit 2; }
+[ ${#CMDS[@]} -gt 0 ] || { sed -n '2,29p' "$0"; exit 2; }
 
 # Durations and sizes; --smoke shrinks them all.
 if [ "$SMOKE" = 1 ]; then
@@ -400,6 +402,28 @@ cmd_outbox() {
   server_stop
 }
 
+cmd_sso() {  # the provider's token endpoint and userinfo, through bench/sso.py (a trusted client, no consent page)
+  wait_quiet
+  gateway_start
+  [ -s "$DATA/users.txt" ] || cmd_seed
+  local redirect=https://rp.bench.example.vn/oidc/callback alg=${SSO_ALG:-RS256} creds id secret
+  creds=$(portal_dev oidc-client add --name "Bench RP $alg" --redirect-uri "$redirect" --scopes "openid profile phone" \
+    --id-token-alg "$alg" --trusted)
+  id=$(echo "$creds" | sed -n 's/^client_id: //p')
+  secret=$(echo "$creds" | sed -n 's/^client_secret: //p')
+  [ -n "$id" ] && [ -n "$secret" ] || { log "oidc-client add gave: $creds"; exit 1; }
+  server_start
+  local user
+  user=$(sed -n '2p' "$DATA/users.txt" | tr ' ' ':')  # not one the endpoints command signs in with
+  python3 "$BENCH/sso.py" --base "$BASE" --gateway "$GW" --pid "$SPID" --client-id="$id" --client-secret="$secret" \
+    --redirect-uri "$redirect" --user "$user" --password "$PASSWORD" --conns "$CONNS" --threads "$THREADS" \
+    --seconds "$(( SMOKE == 1 ? 2 : ${HTTP_D%s} ))" --work "$DATA/sso" >"$OUT/sso-$alg.txt"
+  while read -r name rest; do note "$name" "$rest id_token_alg=$alg db=$DB"; done <"$OUT/sso-$alg.txt"
+  for f in "$DATA/sso"/wrk-*.txt; do cp "$f" "$OUT/$(basename "${f%.txt}")-$alg.txt"; done
+  note rss_after_sso "mb=$(rss_mb)"
+  server_stop
+}
+
 cmd_peer() {
   wait_quiet
   if [ ! -x "$PEER_DIR/.venv/bin/python" ]; then
@@ -435,6 +459,7 @@ for c in "${CMDS[@]}"; do
     hash) cmd_hash ;;
     startup) cmd_startup ;;
     outbox) cmd_outbox ;;
+    sso) cmd_sso ;;
     peer) cmd_peer ;;
     pair) cmd_pair ;;
     all) cmd_seed; cmd_endpoints; cmd_surge; cmd_outbox; cmd_startup; cmd_hash ;;
