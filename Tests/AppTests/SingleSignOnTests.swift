@@ -253,11 +253,24 @@ final class SingleSignOnTests: XCTestCase {
                 let info = try await ctx.send(.GET, "/oidc/userinfo", headers: ["Authorization": "Bearer \(access)"])
                 return try XCTUnwrap(info.json, info.body)
             }
+            let tokens = try await exchange(ctx, try await code(ctx, browser, clientID: withID.id, scope: "openid profile id_number"),
+                                            id: withID.id, secret: withID.secret)
+            let access = try XCTUnwrap(tokens.json?["access_token"] as? String, tokens.body)
             let a = try await claims(withID), b = try await claims(without)
             XCTAssertEqual(a["id_number"] as? String, citizen.idNumber)
             XCTAssertNil(b["id_number"], "a client not registered for id_number never gets it")
             XCTAssertNotEqual(a["sub"] as? String, b["sub"] as? String)
             XCTAssertNotEqual(a["sub"] as? String, citizen.idNumber)
+            // The scope taken away from the client's registration: its earlier grant no longer gives the claim.
+            let clients = OIDCClients(db: ctx.app.db, portal: ctx.app.portal)
+            let model = try await clients.find(clientID: withID.id)
+            _ = try await clients.update(try XCTUnwrap(model?.id), ClientInput(name: "Hệ thống thử", redirectURIs: [redirect], scopes: ["openid", "profile"],
+                                                                               trusted: true),
+                                         actor: AuditLog.Actor(id: nil, name: "t", address: "l"))
+            let after = try await ctx.send(.GET, "/oidc/userinfo", headers: ["Authorization": "Bearer \(access)"])
+            XCTAssertEqual(after.status, .ok, after.body)
+            XCTAssertNil(after.json?["id_number"], after.body)
+            XCTAssertNotNil(after.json?["name"])
         }
     }
 

@@ -102,7 +102,6 @@ struct SingleSignOnController {
     struct LogoutPage: Encodable {
         let action: String
         let clientID, redirectURI, state, idTokenHint: String
-        let signedIn: Bool
     }
 
     /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). With an ID token naming this browser's
@@ -111,11 +110,11 @@ struct SingleSignOnController {
         let q: LogoutQuery = req.method == .POST ? try req.content.decode(LogoutQuery.self) : try req.query.decode(LogoutQuery.self)
         let checked = try await req.singleSignOn.logoutRequest(idTokenHint: q.id_token_hint, postLogoutRedirectURI: q.post_logout_redirect_uri,
                                                                state: q.state, clientID: q.client_id, current: req.signedIn)
-        if let signedIn = req.signedIn, !checked.sameSession {
+        if req.signedIn != nil, !checked.sameSession {
             return try await req.page("sso-logout", titleKey: "sso_logout_title",
                                       LogoutPage(action: SiteURL.ssoLogoutConfirm.path, clientID: checked.client?.clientID ?? "",
                                                  redirectURI: q.post_logout_redirect_uri ?? "", state: q.state ?? "",
-                                                 idTokenHint: q.id_token_hint ?? "", signedIn: signedIn.account.fullName.isEmpty == false))
+                                                 idTokenHint: q.id_token_hint ?? ""))
         }
         return try await signOut(req, then: checked.redirect)
     }

@@ -212,12 +212,12 @@ struct OIDCClients: Sendable {
                   claims.exp.value > portal.time.now(), claims.exp.value.timeIntervalSince(portal.time.now()) <= Self.assertionLifetime else {
                 throw OAuthError.invalidClient("The client assertion's claims are not valid.")
             }
-            if let jti = claims.jti?.value {
-                // Each assertion once: its id is kept as a rate-limit key until it could no longer be accepted.
-                let seen = try await RateLimiter(db: db, now: portal.time.now())
-                    .hit("client-assertion:\(client.clientID):\(jti.prefix(100))", RateLimit(limit: 1, window: Self.assertionLifetime))
-                guard seen.allowed else { throw OAuthError.invalidClient("The client assertion was used before.") }
-            }
+            // Each assertion once (RFC 7523 requires its `jti`): the id is kept as a rate-limit key until the
+            // assertion could no longer be accepted.
+            guard let jti = claims.jti?.value, !jti.isEmpty else { throw OAuthError.invalidClient("The client assertion has no jti.") }
+            let seen = try await RateLimiter(db: db, now: portal.time.now())
+                .hit("client-assertion:\(client.clientID):\(jti.prefix(100))", RateLimit(limit: 1, window: Self.assertionLifetime))
+            guard seen.allowed else { throw OAuthError.invalidClient("The client assertion was used before.") }
         case .none:
             guard c.basic == nil, c.formSecret == nil, c.assertion == nil else { throw OAuthError.invalidClient("This client has no secret.") }
         }

@@ -352,10 +352,17 @@ struct SingleSignOn: Sendable {
         let sessionExpiresAt: Date
         let accountStatus: Account.Status
         let clientDisabled: Bool
+        /// The scopes the client is registered for now: a scope taken away stops at once, even for earlier grants.
+        let clientScopes: String
 
         enum CodingKeys: CodingKey, CaseIterable {
             case id, clientID, accountID, sessionID, scope, nonce, redirectUri, codeChallenge, codeExpiresAt, codeUsedAt, authTime, acr, amr,
-                 revokedAt, sessionEndedAt, sessionExpiresAt, accountStatus, clientDisabled
+                 revokedAt, sessionEndedAt, sessionExpiresAt, accountStatus, clientDisabled, clientScopes
+        }
+
+        /// The grant's scopes that the client may still receive.
+        var currentScopes: Set<String> {
+            Set(scope.split(separator: " ").map(String.init)).intersection(clientScopes.split(separator: " ").map(String.init))
         }
 
         func alive(at now: Date) -> Bool {
@@ -366,7 +373,7 @@ struct SingleSignOn: Sendable {
     private static let grantColumns: SQLQueryString = """
         g.id, g.client_id, g.account_id, g.session_id, g.scope, g.nonce, g.redirect_uri, g.code_challenge, g.code_expires_at,
                g.code_used_at, g.auth_time, g.acr, g.amr, g.revoked_at, s.ended_at AS session_ended_at, s.expires_at AS session_expires_at,
-               a.status AS account_status, c.disabled AS client_disabled
+               a.status AS account_status, c.disabled AS client_disabled, c.scopes AS client_scopes
         """
     private static let grantFrom: SQLQueryString = """
         FROM oidc_grants g JOIN auth_sessions s ON s.id = g.session_id JOIN accounts a ON a.id = g.account_id
@@ -518,7 +525,7 @@ struct SingleSignOn: Sendable {
     func userinfo(_ token: String) async throws -> [String: ClaimValue] {
         guard let (claims, grant) = try await liveAccessToken(token) else { throw OAuthError.invalidToken("The access token is not valid.") }
         guard let account = try await Account.find(grant.accountID, on: db) else { throw OAuthError.invalidToken("The account no longer exists.") }
-        let scopes = Set(grant.scope.split(separator: " ").map(String.init))
+        let scopes = grant.currentScopes
         var out: [String: ClaimValue] = ["sub": .string(claims.sub.value)]
         if scopes.contains("profile") {
             out["name"] = .string(account.fullName)
