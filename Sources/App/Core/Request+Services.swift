@@ -18,6 +18,8 @@ extension Request {
     var singleSignOn: SingleSignOn { SingleSignOn(db: db, portal: portal) }
     var oidcClients: OIDCClients { OIDCClients(db: db, portal: portal) }
     var eidLinks: ElectronicIDLinks { ElectronicIDLinks(db: db, portal: portal) }
+    /// The e-ID sign-in, when a provider is configured.
+    var electronicID: ElectronicID? { portal.config.eid.map { ElectronicID(db: db, portal: portal, config: $0) } }
 
     /// Who acts on this request, for the audit trail.
     var auditActor: AuditLog.Actor {

@@ -55,7 +55,7 @@ struct OIDCController {
     }
 
     func jwks(req: Request) async throws -> Response {
-        let body = try await req.portal.keyRing.jwksJSON(db: req.db, portal: req.portal)
+        let body = try await req.singleSignOn.jwks()
         let response = Response(status: .ok, body: .init(string: body))
         response.headers.contentType = .json
         // Short, so that a rotated key is seen long before it signs.

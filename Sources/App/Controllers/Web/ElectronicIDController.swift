@@ -8,8 +8,8 @@ struct ElectronicIDController {
     static let signupCookie = "eid_signup"
 
     private func service(_ req: Request) throws -> ElectronicID {
-        guard let config = req.portal.config.eid else { throw AppError.notFound }
-        return ElectronicID(db: req.db, portal: req.portal, config: config)
+        guard let eid = req.electronicID else { throw AppError.notFound }
+        return eid
     }
 
     /// The button on the sign-in and registration pages.

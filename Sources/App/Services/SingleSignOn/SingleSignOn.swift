@@ -325,6 +325,11 @@ struct SingleSignOn: Sendable {
         }
     }
 
+    /// The published keys, as the JWKS endpoint serves them.
+    func jwks() async throws -> String {
+        try await portal.keyRing.jwksJSON(db: db, portal: portal)
+    }
+
     // MARK: The token endpoint
 
     struct Tokens: Sendable, Encodable {
@@ -400,22 +405,10 @@ struct SingleSignOn: Sendable {
             throw OAuthError.invalidGrant("No code_challenge was sent with this code.")
         }
         guard grant.alive(at: now) else { throw OAuthError.invalidGrant("The sign-in behind this code has ended.") }
-        let refresh = Random.token(bytes: 32)
-        let portal = self.portal
-        let spent: Bool = try await db.writeTransaction { tx in
-            let now = portal.time.now()
-            // Spent once: of two requests with the same code, one sees its row here and the other none.
-            guard try await tx.sql.raw("""
-                UPDATE oidc_grants SET code_used_at = \(bind: now) WHERE id = \(bind: grant.id) AND code_used_at IS NULL RETURNING id
-                """).first() != nil else { return false }
-            try await Self.insertRefresh(tx, portal: portal, grant: grant, token: refresh)
-            try await AuditLog(db: tx, portal: portal).record(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
-                                                              details: ["grant": "authorization_code", "scope": grant.scope])
-            return true
-        }
-        guard spent else {
-            try await revoke(grant: grant.id, reason: "oidc.code_reuse", client: client, actor: actor)
-            throw OAuthError.invalidGrant("The code was used before; what it gave is revoked.")
+        // Spent once: of two requests with the same code, one sees its row here and the other none.
+        let refresh = try await spend(grant, client: client, actor: actor, details: ["grant": "authorization_code", "scope": grant.scope],
+                                      reuse: "oidc.code_reuse", reuseMessage: "The code was used before; what it gave is revoked.") { now in
+            "UPDATE oidc_grants SET code_used_at = \(bind: now) WHERE id = \(bind: grant.id) AND code_used_at IS NULL RETURNING id"
         }
         let sub = Self.subject(account: grant.accountID, client: client.clientID, portal)
         let access = try await accessToken(grant: grant, client: client, sub: sub)
@@ -448,25 +441,34 @@ struct SingleSignOn: Sendable {
         if let scope, !Set(scope.split(separator: " ").map(String.init)).isSubset(of: Set(grant.scope.split(separator: " ").map(String.init))) {
             throw OAuthError(code: "invalid_scope", description: "A refresh cannot widen the scope.")
         }
-        let next = Random.token(bytes: 32)
-        let portal = self.portal
-        let spent: Bool = try await db.writeTransaction { tx in
-            let now = portal.time.now()
-            guard try await tx.sql.raw("""
-                UPDATE oidc_refresh_tokens SET used_at = \(bind: now) WHERE id = \(bind: refreshRow.refreshID) AND used_at IS NULL RETURNING id
-                """).first() != nil else { return false }
-            try await Self.insertRefresh(tx, portal: portal, grant: grant, token: next)
-            try await AuditLog(db: tx, portal: portal).record(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
-                                                              details: ["grant": "refresh_token"])
-            return true
-        }
-        guard spent else {
-            try await revoke(grant: grant.id, reason: "oidc.refresh_reuse", client: client, actor: actor)
-            throw OAuthError.invalidGrant("The refresh token was used before; the grant is revoked.")
+        let next = try await spend(grant, client: client, actor: actor, details: ["grant": "refresh_token"],
+                                   reuse: "oidc.refresh_reuse", reuseMessage: "The refresh token was used before; the grant is revoked.") { now in
+            "UPDATE oidc_refresh_tokens SET used_at = \(bind: now) WHERE id = \(bind: refreshRow.refreshID) AND used_at IS NULL RETURNING id"
         }
         let sub = Self.subject(account: grant.accountID, client: client.clientID, portal)
         let access = try await accessToken(grant: grant, client: client, sub: sub)
         return Tokens(access_token: access, expires_in: Int(Self.accessTokenLifetime), refresh_token: next, id_token: nil, scope: grant.scope)
+    }
+
+    /// Spends a code or a refresh token (`claim`: an UPDATE … RETURNING that finds its row only while unspent) and
+    /// issues the next refresh token with its audit record, in one transaction. Spent already: the grant is
+    /// revoked and the request refused. Returns the new refresh token.
+    private func spend(_ grant: GrantRow, client: OIDCClient, actor: AuditLog.Actor, details: [String: String], reuse: String,
+                       reuseMessage: String, claim: @escaping @Sendable (Date) -> SQLQueryString) async throws -> String {
+        let refresh = Random.token(bytes: 32)
+        let portal = self.portal
+        let spent: Bool = try await db.writeTransaction { tx in
+            guard try await tx.sql.raw(claim(portal.time.now())).first() != nil else { return false }
+            try await Self.insertRefresh(tx, portal: portal, grant: grant, token: refresh)
+            try await AuditLog(db: tx, portal: portal).record(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
+                                                              details: details)
+            return true
+        }
+        guard spent else {
+            try await revoke(grant: grant.id, reason: reuse, client: client, actor: actor)
+            throw OAuthError.invalidGrant(reuseMessage)
+        }
+        return refresh
     }
 
     private static func insertRefresh(_ db: any Database, portal: Portal, grant: GrantRow, token: String) async throws {
