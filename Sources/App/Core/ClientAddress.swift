@@ -48,6 +48,20 @@ struct IPRange: Sendable, Equatable {
     }
 }
 
+/// What a per-address limit counts: an IPv4 address as it is, an IPv6 address by its /64 (one customer's
+/// network: a single host may take any address inside it, so counting whole addresses would give it 2^64 tries).
+enum LimitedAddress {
+    static func key(_ address: String) -> String {
+        guard address.contains(":"), let bytes = IPRange.parseAddress(address), bytes.count == 16 else { return address }
+        // An IPv4 address written in IPv6 form (::ffff:a.b.c.d) is that IPv4 address.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12..<16].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+}
+
 extension Request {
     /// The address that limits and audit records use. With trusted proxies configured, the right-most
     /// untrusted hop of X-Forwarded-For is taken, so a client cannot forge its own address.

@@ -64,7 +64,7 @@ struct LoginService: Sendable {
         // Both limits count the attempt before the password is checked, so parallel guesses cannot all be
         // judged before the first failure is recorded; a right password gives the attempt back.
         let limiter = RateLimiter(db: db, now: now)
-        let ipKey = "login-fail:\(clientAddress)"
+        let ipKey = "login-fail:\(LimitedAddress.key(clientAddress))"
         let ipDecision = try await limiter.hit(ipKey, Self.addressFailures)
         if !ipDecision.allowed {
             try await limiter.giveBack(ipKey, Self.addressFailures)

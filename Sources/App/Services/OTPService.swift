@@ -46,7 +46,7 @@ struct OTPService: Sendable {
         var sent = try await codesSent(to: phone, now: now)
         if let limitedUntil = limitedUntil(sent, now: now, purpose: purpose) { throw Self.phoneLimit(limitedUntil) }
         let ipDecision = try await RateLimiter(db: db, now: now)
-            .hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+            .hit("otp-ip:\(LimitedAddress.key(clientAddress))", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
         if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
 
         let code = OTPCode.generate()
@@ -108,7 +108,7 @@ struct OTPService: Sendable {
             let decision = try await limiter.peek("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
             if !decision.allowed { throw Self.phoneLimit(decision.retryAt ?? now.addingTimeInterval(window)) }
         }
-        let ipDecision = try await limiter.hit("otp-ip:\(clientAddress)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+        let ipDecision = try await limiter.hit("otp-ip:\(LimitedAddress.key(clientAddress))", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
         if !ipDecision.allowed { throw AppError.rateLimited(retryAt: ipDecision.retryAt ?? now.addingTimeInterval(3600)) }
         for (limit, window) in windows {
             _ = try await limiter.hit("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))

@@ -198,7 +198,7 @@ struct IPLimit: Sendable {
     func hit(_ action: String, _ address: String) async throws {
         let now = portal.time.now()
         let decision = try await RateLimiter(db: db, now: now)
-            .hit("\(action):\(address)", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
+            .hit("\(action):\(LimitedAddress.key(address))", RateLimit(limit: portal.config.rateLimitPerIPPerHour, window: 3600))
         if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt ?? now.addingTimeInterval(3600)) }
     }
 }

@@ -36,6 +36,24 @@ final class LoginLockoutTests: XCTestCase {
         }
     }
 
+    func test_an_ipv6_network_counts_as_one_address_by_its_64_bit_prefix() async throws {
+        try await withEachDatabase { ctx in
+            let citizen = try await ctx.registeredCitizen()
+            // Twenty failures, each from another address inside one /64: one host can take them all.
+            for i in 0..<20 {
+                let res = try await attempt(ctx, String(format: "0010900%05d", i), "guess guess", from: "2001:db8:a:b::\(String(i + 1, radix: 16))")
+                XCTAssertEqual(res.status, .unauthorized)
+            }
+            let paused = try await attempt(ctx, citizen.idNumber, citizen.password, from: "2001:db8:a:b:ffff:1:2:3")
+            XCTAssertEqual(paused.status, .tooManyRequests, "the whole /64 is paused")
+            let neighbour = try await attempt(ctx, citizen.idNumber, citizen.password, from: "2001:db8:a:c::1")
+            XCTAssertEqual(neighbour.status, .ok, "the next /64 is another customer")
+        }
+        XCTAssertEqual(LimitedAddress.key("2001:0db8:000a:000b:1:2:3:4"), "2001:db8:a:b::/64")
+        XCTAssertEqual(LimitedAddress.key("::ffff:203.0.113.9"), "203.0.113.9")
+        XCTAssertEqual(LimitedAddress.key("203.0.113.9"), "203.0.113.9")
+    }
+
     func test_the_pause_never_exceeds_an_hour_however_long_the_attack() async throws {
         try await withEachDatabase { ctx in
             let citizen = try await ctx.registeredCitizen()
