@@ -224,7 +224,7 @@ tokens_for() {  # count -> file of bearer tokens, each from a real sign-in (pass
 }
 
 prepare_challenges() {  # count -> $DATA/challenges.txt, opened as sign-in step 1 leaves them
-  portal_dev seed-bench --accounts "$N" --challenges "$1" --challenges-out "$DATA/challenges.txt" >>"$OUT/seed.log" 2>&1
+  portal_dev seed-bench --on-existing-data --accounts "$N" --challenges "$1" --challenges-out "$DATA/challenges.txt" >>"$OUT/seed.log" 2>&1
 }
 
 # ------------------------------------------------------------------ commands
@@ -359,7 +359,7 @@ cmd_startup() {
 }
 
 queue_sms() {  # count -> the commit time (epoch s) of COUNT SMS queued through the real outbox by seed-bench
-  portal_dev seed-bench --accounts "$N" --outbox "$1" | sed -n 's/.*committed_at=\([0-9.]*\).*/\1/p'
+  portal_dev seed-bench --on-existing-data --accounts "$N" --outbox "$1" | sed -n 's/.*committed_at=\([0-9.]*\).*/\1/p'
 }
 gateway_stats_at() {  # count tries pause -> the gateway's /_/stats once it has accepted COUNT SMS (or after TRIES polls)
   local stats

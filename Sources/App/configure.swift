@@ -23,12 +23,17 @@ public func configure(_ app: Application) async throws {
 
 func configure(_ app: Application, _ overrides: Overrides) async throws {
     let config = try AppConfig.load(environment: app.environment, env: overrides.environment ?? ProcessInfo.processInfo.environment)
+    app.directory = try PortalFiles.locate(app.directory, env: overrides.environment ?? ProcessInfo.processInfo.environment)
     let dataDirectory = app.directory.workingDirectory + "data"
     for warning in config.productionWarnings { app.logger.warning("\(warning)") }
     let keys = Keys(root: try Keys.loadOrCreateRoot(config: config, dataDirectory: dataDirectory, logger: app.logger))
 
     try configureDatabase(app, config.database, poolSize: config.databasePoolSize)
     if config.database.isSQLite { try await configureSQLiteConnections(app) }
+
+    // Outbound calls (the SMS gateway, the e-ID, clients' key sets) never follow a redirect: a 307 or 308 would
+    // send the message, with its code and the gateway's token, to whatever address the answer names.
+    app.http.client.configuration.redirectConfiguration = .disallow
 
     var devInbox: DevSMSInbox? = nil
     let sms: any SMSSender
@@ -172,7 +177,7 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
             let cleaner = Task {
                 while !Task.isCancelled {
                     do { try await Maintenance.runOnce(db: db, now: portal.time.now()) } catch {
-                        Logger(label: "portal.maintenance").error("Clean-up failed: \(String(reflecting: error))")
+                        Logger(label: "portal.maintenance").error("Clean-up failed: \(ErrorKind.of(error))")
                     }
                     try? await Task.sleep(for: .seconds(600))
                 }
@@ -185,7 +190,7 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
                     do {
                         if try await sender.runOnce(client: portal.outbound, logger: logger) > 0 { continue }
                     } catch {
-                        logger.error("Back-channel round failed: \(String(reflecting: error))")
+                        logger.error("Back-channel round failed: \(ErrorKind.of(error))")
                     }
                     try? await Task.sleep(for: .seconds(1))
                 }

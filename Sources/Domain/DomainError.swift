@@ -39,3 +39,7 @@ public struct DomainError: Error, Equatable, Sendable {
         DomainError(code: "required", vi: "Vui lòng nhập \(field).", en: "Please enter \(fieldEN).")
     }
 }
+
+extension DomainError: CustomStringConvertible {
+    public var description: String { en }
+}

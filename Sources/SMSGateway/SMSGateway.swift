@@ -18,7 +18,7 @@ public struct SMSMessage: Sendable, Codable, Equatable {
     }
 }
 
-/// What became of one attempt. `retry` covers no answer, 408, 429 and 5xx; any other 4xx is final.
+/// What became of one attempt. `retry` covers no answer, 408, 429, 5xx and a redirect (never followed); any other 4xx is final.
 public enum SendOutcome: Sendable, Equatable {
     case accepted
     case retry(String)
@@ -29,6 +29,9 @@ public enum SendOutcome: Sendable, Equatable {
         switch status {
         case 200..<300: return .accepted
         case 408, 429, 500..<600: return .retry("HTTP \(status): \(body.prefix(200))")
+        // A redirect is not followed (it would carry the message elsewhere); the message waits for the address
+        // to be corrected rather than being lost.
+        case 300..<400: return .retry("HTTP \(status): redirect not followed")
         default: return .permanent("HTTP \(status): \(body.prefix(200))")
         }
     }

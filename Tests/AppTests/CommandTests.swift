@@ -51,6 +51,36 @@ final class CommandTests: XCTestCase {
         }
     }
 
+    func test_demo_and_seed_bench_refuse_a_database_with_accounts_they_did_not_make() async throws {
+        try await withEachDatabase { ctx in
+            let guardian = SeedGuard(db: ctx.app.db)
+            // Empty, then holding only what the commands made: allowed, again and again.
+            try await guardian.check(.demo, command: "portal demo", overridden: false)
+            try await DemoCommand.load(ctx.app)
+            try await guardian.check(.demo, command: "portal demo", overridden: false)
+            _ = try await BenchSeeder(db: ctx.app.db, portal: ctx.app.portal)
+                .accounts(3, hash: "x", batch: 10, officer: nil, officerAccounts: 0) { _ in }
+            try await guardian.check(.bench, command: "portal seed-bench", overridden: false)
+
+            // A real installation: one super admin made by create-superadmin.
+            _ = try await Bootstrap(db: ctx.app.db, portal: ctx.app.portal).superadmin(
+                id: try IDNumber("033080000099"), name: try PersonName("Nguyễn Văn Tỉnh"), phone: try PhoneNumber("0912000099"),
+                dateOfBirth: try DateOfBirth(iso: "1980-01-01"), province: "Tỉnh Hưng Yên")
+            for (owner, name) in [(SeedGuard.Owner.demo, "portal demo"), (.bench, "portal seed-bench")] {
+                do {
+                    try await guardian.check(owner, command: name, overridden: false)
+                    XCTFail("\(name) ran on a database with someone else's accounts")
+                } catch {
+                    XCTAssertTrue(String(describing: error).contains("--on-existing-data"), String(describing: error))
+                }
+                try await guardian.check(owner, command: name, overridden: true)
+            }
+        }
+        // A bench ID number with another phone is not the bench's.
+        XCTAssertTrue(BenchPeople.isBenchAccount(id: BenchPeople.idNumber(1_000_007), phone: BenchPeople.phone(1_000_007)))
+        XCTAssertFalse(BenchPeople.isBenchAccount(id: BenchPeople.idNumber(1_000_007), phone: BenchPeople.phone(1_000_008)))
+    }
+
     private let csv = """
         code,name,parent code,kind
         HY,Tỉnh Hưng Yên,,province

@@ -50,6 +50,10 @@ final class ConfigTests: XCTestCase {
             ("PUBLIC_BASE_URL", "http://dichvucong.example.vn", "PUBLIC_BASE_URL"),
             ("DATABASE_URL", "sqlite:data/portal.sqlite", "DATABASE_URL"),
             ("SMS_GATEWAY_URL", nil, "SMS_GATEWAY_URL"),
+            ("SMS_GATEWAY_URL", "http://sms.example.vn/send", "SMS_GATEWAY_URL"),
+            ("PASSWORD_SCRYPT_N", "4096", "PASSWORD_SCRYPT_N"),
+            ("PASSWORD_SCRYPT_R", "4", "PASSWORD_SCRYPT_R"),
+            ("PASSWORD_SCRYPT_P", "2", "PASSWORD_SCRYPT_P"),
         ]
         for (name, value, expected) in cases {
             var env = safeProduction
@@ -60,6 +64,61 @@ final class ConfigTests: XCTestCase {
                 if let value { XCTAssertFalse(text.contains(value), "the value must not be printed: \(text)") }
             }
         }
+    }
+
+    func test_production_accepts_scrypt_parameters_as_costly_as_the_floor() throws {
+        for (n, r, p) in [("131072", "8", "1"), ("65536", "8", "2"), ("32768", "8", "3"), ("8192", "8", "10"), ("16384", "16", "5")] {
+            var env = safeProduction
+            env["PASSWORD_SCRYPT_N"] = n
+            env["PASSWORD_SCRYPT_R"] = r
+            env["PASSWORD_SCRYPT_P"] = p
+            XCTAssertNoThrow(try AppConfig.load(environment: .production, env: env), "\(n)/\(r)/\(p)")
+        }
+        // Outside production the floor does not apply (tests and benchmarks hash cheaply).
+        XCTAssertNoThrow(try AppConfig.load(environment: .development, env: ["PASSWORD_SCRYPT_N": "1024", "PASSWORD_SCRYPT_R": "1", "PASSWORD_SCRYPT_P": "1"]))
+    }
+
+    func test_production_accepts_a_plain_http_gateway_only_on_this_machine() throws {
+        var env = safeProduction
+        env["SMS_GATEWAY_URL"] = "http://127.0.0.1:9025/send"
+        XCTAssertNoThrow(try AppConfig.load(environment: .production, env: env), "a relay on this machine may speak plain http")
+        env["SMS_GATEWAY_URL"] = "http://10.0.0.5:9025/send"
+        XCTAssertThrowsError(try AppConfig.load(environment: .production, env: env))
+    }
+
+    func test_the_portals_files_are_found_wherever_it_starts_or_it_refuses_naming_the_setting() throws {
+        let root = DirectoryConfiguration.detect().workingDirectory
+        let elsewhere = NSTemporaryDirectory() + "portal-cwd-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        let started = DirectoryConfiguration(workingDirectory: elsewhere)
+
+        // Beside (or above) the executable, as an installation or `swift build` lays it out.
+        let found = try PortalFiles.locate(started, env: [:], executable: root + ".build/release/portal")
+        XCTAssertEqual(found.viewsDirectory, root + "Resources/Views/")
+        XCTAssertEqual(found.resourcesDirectory, root + "Resources/")
+        XCTAssertEqual(found.publicDirectory, root + "Public/")
+        XCTAssertEqual(found.workingDirectory, elsewhere, "data stays where the process was started")
+        // Named explicitly.
+        XCTAssertEqual(try PortalFiles.locate(started, env: ["PORTAL_ROOT": root], executable: nil).viewsDirectory, root + "Resources/Views/")
+        // Nowhere: a refusal naming the setting, not a server answering 500.
+        for (env, executable) in [([String: String](), elsewhere + "portal"), (["PORTAL_ROOT": elsewhere], root + ".build/release/portal")] {
+            XCTAssertThrowsError(try PortalFiles.locate(started, env: env, executable: executable)) { error in
+                XCTAssertTrue(String(describing: error).contains("PORTAL_ROOT"), String(describing: error))
+            }
+        }
+    }
+
+    func test_metrics_token_is_optional_and_named_when_missing_in_production() throws {
+        XCTAssertNil(try AppConfig.load(environment: .development, env: [:]).metricsToken)
+        XCTAssertEqual(try AppConfig.load(environment: .development, env: ["METRICS_TOKEN": "scraper-secret-0123456789"]).metricsToken,
+                       "scraper-secret-0123456789")
+        XCTAssertThrowsError(try AppConfig.load(environment: .development, env: ["METRICS_TOKEN": "short"]))
+        let open = try AppConfig.load(environment: .production, env: safeProduction)
+        XCTAssertTrue(open.productionWarnings.contains { $0.contains("METRICS_TOKEN") }, "\(open.productionWarnings)")
+        var env = safeProduction
+        env["METRICS_TOKEN"] = "scraper-secret-0123456789"
+        XCTAssertFalse(try AppConfig.load(environment: .production, env: env).productionWarnings.contains { $0.contains("METRICS_TOKEN") })
     }
 
     func test_sqlite_in_production_is_allowed_when_asked_for() throws {

@@ -22,4 +22,22 @@ final class DatabaseOutageTests: XCTestCase {
             assertError(res, .internalServerError, "internal")
         }
     }
+
+    func test_a_database_error_is_logged_by_kind_without_the_sql_or_the_values() async throws {
+        try await withEachDatabase { ctx in
+            let secret = "033080000099 Nguyễn Văn Bí Mật"
+            var caught: (any Error)? = nil
+            do {
+                // The value goes into the server's own message on PostgreSQL; the table name into SQLite's.
+                try await ctx.app.db.sql.raw("SELECT CAST(\(bind: secret) AS integer) AS x FROM accounts_033080000099").run()
+            } catch { caught = error }
+            let error = try XCTUnwrap(caught)
+            XCTAssertTrue(String(reflecting: error).contains("033080000099"), "the full text does carry it: \(String(reflecting: error))")
+            let kind = ErrorKind.of(error)
+            XCTAssertFalse(kind.contains("033080000099"), kind)
+            XCTAssertFalse(kind.contains("SELECT"), kind)
+            XCTAssertTrue(kind.hasPrefix(ctx.app.db.isSQLite ? "SQLiteError(" : "PSQLError("), kind)
+            if !ctx.app.db.isSQLite { XCTAssertTrue(kind.contains("SQLSTATE 42P01"), kind) }
+        }
+    }
 }

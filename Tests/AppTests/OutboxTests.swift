@@ -63,6 +63,24 @@ final class OutboxTests: XCTestCase {
         }
     }
 
+    func test_a_redirecting_gateway_is_not_followed_and_the_message_waits() async throws {
+        let gateway = try await LocalGateway(), elsewhere = try await LocalGateway()
+        defer { Task { await gateway.stop(); await elsewhere.stop() } }
+        try await withEachDatabase { ctx in
+            for status in [307, 308, 302] {
+                gateway.plan([.redirect(status: status, to: elsewhere.url)])
+                // The client the portal configured for itself, as the server uses it.
+                let http = HTTPSMSGateway(url: gateway.url, token: "secret-token", client: ctx.app.http.client.shared, timeout: .seconds(2))
+                let before = gateway.received.count
+                let outcome = await http.send(SMSMessage(to: "+84912345678", text: "Ma xac thuc: 123456", reference: UUID().uuidString))
+                XCTAssertEqual(outcome, .retry("HTTP \(status): redirect not followed"))
+                XCTAssertEqual(gateway.received.count, before + 1)
+            }
+            XCTAssertEqual(elsewhere.received.count, 0, "the message, its code and the token went nowhere else")
+            XCTAssertEqual(elsewhere.authorizations.count, 0)
+        }
+    }
+
     func test_a_stalled_gateway_counts_as_no_answer_and_is_retried() async throws {
         let gateway = try await LocalGateway()
         defer { Task { await gateway.stop() } }

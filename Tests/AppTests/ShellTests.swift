@@ -167,6 +167,22 @@ final class ShellTests: XCTestCase {
         }
     }
 
+    func test_metrics_answer_only_the_token_holder_when_a_token_is_set() async throws {
+        try await withApp(env: ["METRICS_TOKEN": "scraper-secret-0123456789"]) { ctx in
+            try await ctx.app.test(.GET, "/metrics") { res async in
+                XCTAssertEqual(res.status, .unauthorized)
+                XCTAssertFalse(res.body.string.contains("portal_http_requests_total"))
+            }
+            try await ctx.app.test(.GET, "/metrics", headers: ["Authorization": "Bearer scraper-secret-012345678X"]) { res async in
+                XCTAssertEqual(res.status, .unauthorized)
+            }
+            try await ctx.app.test(.GET, "/metrics", headers: ["Authorization": "Bearer scraper-secret-0123456789"]) { res async in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.body.string.contains("portal_http_requests_total"))
+            }
+        }
+    }
+
     func test_readiness_fails_when_the_database_is_gone() async throws {
         try await withApp { ctx in
             try await ctx.app.db.sql.raw("SELECT 1").run()

@@ -442,11 +442,12 @@ def sqlite_url(folder):
 
 class Server:
     """`portal serve` on 127.0.0.1 as a child process, run from the repository root with `env` (and
-    PUBLIC_BASE_URL for its port); its output is appended to FOLDER/NAME.log. The port stays the same across
+    PUBLIC_BASE_URL for its port), or from `cwd`; its output is appended to FOLDER/NAME.log. The port stays the same across
     restarts, so that it can be killed and started again at the same address."""
 
-    def __init__(self, env, folder, binary=None, port=None, name="server"):
+    def __init__(self, env, folder, binary=None, port=None, name="server", cwd=None):
         self.binary = binary or DEFAULT_BINARY
+        self.cwd = cwd or ROOT
         self.port = port or free_port()
         self.env = dict(env, PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}")
         self.folder, self.name = folder, name
@@ -462,7 +463,7 @@ class Server:
         """`portal demo` on the server's database (output in FOLDER/demo.log)."""
         path = os.path.join(self.folder, "demo.log")
         with open(path, "a") as log:
-            done = subprocess.run([self.binary, "demo"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            done = subprocess.run([self.binary, "demo"], cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                   timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"`portal demo` exited with {done.returncode}:\n{tail(path)}")
@@ -471,7 +472,7 @@ class Server:
         """Starts the process and waits until /health/ready answers 200."""
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen([self.binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                                         cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                                         cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.starts += 1
         deadline = time.time() + timeout
         while time.time() < deadline:

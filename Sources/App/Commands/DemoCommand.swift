@@ -4,7 +4,10 @@ import Fluent
 import Vapor
 
 struct DemoCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
+    struct Signature: CommandSignature {
+        @Flag(name: "on-existing-data", help: "Run even though the database holds accounts the demo did not create (a test installation).")
+        var onExistingData: Bool
+    }
 
     var help: String { "Loads a demo province and prints one line per demo account (refused in production)." }
 
@@ -37,6 +40,7 @@ struct DemoCommand: AsyncCommand {
         let app = context.application
         if app.environment == .production { throw CommandError.refused("portal demo is refused in production.") }
         try await app.autoMigrate()
+        try await SeedGuard(db: app.db).check(.demo, command: "portal demo", overridden: signature.onExistingData)
         try await Self.load(app)
         try await Self.loadClient(app)
         context.console.print("Demo province loaded. Accounts (password for all: \(Self.password)):")

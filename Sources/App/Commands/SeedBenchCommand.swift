@@ -19,6 +19,8 @@ struct SeedBenchCommand: AsyncCommand {
         @Option(name: "challenges", help: "Also opens this many API sign-in challenges (as step 1 leaves them) with known codes.") var challenges: Int?
         @Option(name: "challenges-out", help: "Where the challenges go, one `challengeId code` a line.") var challengesOut: String?
         @Option(name: "outbox", help: "Also queues this many SMS notices in one transaction and prints the commit time, for outbox throughput.") var outbox: Int?
+        @Flag(name: "on-existing-data", help: "Run even though the database holds accounts neither the demo nor seed-bench created.")
+        var onExistingData: Bool
     }
 
     var help: String { "Loads N realistic citizen accounts for benchmarks (refused in production)." }
@@ -32,6 +34,7 @@ struct SeedBenchCommand: AsyncCommand {
         }
         let batch = max(1, min(signature.batch ?? 1000, 2000))
         try await app.autoMigrate()
+        try await SeedGuard(db: app.db).check(.bench, command: "portal seed-bench", overridden: signature.onExistingData)
         if app.db.isSQLite { try await app.db.sql.raw("PRAGMA journal_mode=WAL").run() }
 
         let seeder = BenchSeeder(db: app.db, portal: app.portal)

@@ -53,6 +53,18 @@ struct ScryptParameters: Sendable, Equatable, Codable {
 
     /// The default for new hashes (see bench/README.md, "The password hash").
     static let standard = ScryptParameters(n: 1 << 14, r: 8, p: 5)
+
+    /// OWASP's floor for scrypt, which production does not go below: r at least 8, N at least 2^13, and a
+    /// cost N·r·p at least that of N=2^14, r=8, p=5 (its equivalents: 2^17/8/1, 2^16/8/2, 2^15/8/3, 2^13/8/10).
+    static let floorCost = (1 << 14) * 8 * 5
+
+    static func checkFloor(_ s: ScryptParameters) throws {
+        if s.r < 8 { throw ConfigError.unsafeInProduction("PASSWORD_SCRYPT_R", "is below the floor of 8") }
+        if s.n < 1 << 13 { throw ConfigError.unsafeInProduction("PASSWORD_SCRYPT_N", "is below the floor of 8192") }
+        if s.n * s.r * s.p < floorCost {
+            throw ConfigError.unsafeInProduction("PASSWORD_SCRYPT_P", "with N and r makes a cost N·r·p below the floor (that of N=16384, r=8, p=5)")
+        }
+    }
 }
 
 /// The national electronic identity provider the portal signs people in with (`EID_*`), when one is configured.
@@ -97,6 +109,8 @@ struct AppConfig: Sendable {
     var scrypt: ScryptParameters
     var scanRetentionDays: Int
     var pdfFontPath: String?
+    /// When set, `/metrics` answers only a request with `Authorization: Bearer <token>`.
+    var metricsToken: String? = nil
 
     static let defaultLookupLimitPerHour = 120
 
@@ -108,6 +122,9 @@ struct AppConfig: Sendable {
         var warnings: [String] = []
         if lookupLimitPerHour > Self.defaultLookupLimitPerHour {
             warnings.append("LOOKUP_LIMIT_PER_HOUR is above \(Self.defaultLookupLimitPerHour): officers may look up more ID numbers per hour than the default allows.")
+        }
+        if metricsToken == nil {
+            warnings.append("METRICS_TOKEN is not set: /metrics answers anyone who reaches it; set a token or keep /metrics off the public proxy.")
         }
         return warnings
     }
@@ -199,6 +216,10 @@ struct AppConfig: Sendable {
             pdfFontPath: reader.string("PDF_FONT_PATH")
         )
         var withEID = config
+        withEID.metricsToken = reader.string("METRICS_TOKEN")
+        if let token = withEID.metricsToken, token.count < 16 {
+            throw ConfigError.invalid("METRICS_TOKEN", "at least 16 characters")
+        }
         if var issuer = reader.string("EID_ISSUER") {
             while issuer.hasSuffix("/") { issuer.removeLast() }
             guard let url = URL(string: issuer), ["https", "http"].contains(url.scheme ?? ""), url.host != nil else {
@@ -225,6 +246,12 @@ struct AppConfig: Sendable {
             throw ConfigError.unsafeInProduction("DATABASE_URL", "selects SQLite; use PostgreSQL or set ALLOW_SQLITE_IN_PRODUCTION=true")
         }
         if smsGatewayURL == nil { throw ConfigError.unsafeInProduction("SMS_GATEWAY_URL", "is not set; citizens would receive no SMS") }
+        // Plain http only to this machine's own address (a relay beside the portal): nothing leaves the host.
+        if let raw = smsGatewayURL, let url = URL(string: raw), url.scheme?.lowercased() != "https",
+           !["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host?.lowercased() ?? "") {
+            throw ConfigError.unsafeInProduction("SMS_GATEWAY_URL", "is not https; codes, temporary passwords and the gateway token would travel in clear text")
+        }
+        try ScryptParameters.checkFloor(scrypt)
         if let eid, !eid.issuer.hasPrefix("https://") { throw ConfigError.unsafeInProduction("EID_ISSUER", "is not https") }
     }
 }

@@ -69,3 +69,11 @@ struct AppError: Error, Sendable {
                             "Too many attempts. Please try again after \(time)."), retryAt: retryAt)
     }
 }
+
+/// How a refusal reads on a command's standard error: the English message and the fields at fault.
+extension AppError: CustomStringConvertible {
+    var description: String {
+        let fields = self.fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.en)" }
+        return fields.isEmpty ? message.en : message.en + " (" + fields.joined(separator: "; ") + ")"
+    }
+}

@@ -4,6 +4,8 @@
 // request, and it will work again once the database is back.
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import Vapor
+import Domain
 import Foundation
 
 enum DatabaseOutage {
@@ -38,5 +40,33 @@ enum DatabaseOutage {
                  Msg("Hệ thống tạm thời chưa kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít giây.",
                      "The system cannot reach its database right now. Please try again in a few seconds."),
                  retryAt: now.addingTimeInterval(retryAfter))
+    }
+}
+
+/// What the log says of an error: its kind, never its text. A database error's full text can hold the SQL and
+/// the values bound to it (ID numbers, phones, names) and a request's error may quote what was sent; the
+/// request id beside the log line leads to the rest.
+enum ErrorKind {
+    static func of(_ error: any Error) -> String {
+        if let pg = error as? PSQLError {
+            return "PSQLError(\(pg.code)" + (pg.serverInfo?[.sqlState].map { ", SQLSTATE \($0)" } ?? "") + ")"
+        }
+        if let sqlite = error as? SQLiteError { return "SQLiteError(\(sqlite.reason))" }
+        if let app = error as? AppError { return "AppError(\(app.status.code) \(app.code))" }
+        if let domain = error as? DomainError { return "DomainError(\(domain.code))" }
+        if let abort = error as? any AbortError { return "\(type(of: abort))(\(abort.status.code))" }
+        if error is ConnectionPoolTimeoutError { return "ConnectionPoolTimeoutError" }
+        if let pool = error as? ConnectionPoolError { return "ConnectionPoolError(\(pool))" }
+        if let decoding = error as? DecodingError {
+            switch decoding {
+            case .keyNotFound: return "DecodingError(keyNotFound)"
+            case .typeMismatch: return "DecodingError(typeMismatch)"
+            case .valueNotFound: return "DecodingError(valueNotFound)"
+            case .dataCorrupted: return "DecodingError(dataCorrupted)"
+            @unknown default: return "DecodingError"
+            }
+        }
+        let ns = error as NSError
+        return "\(type(of: error))(\(ns.domain) \(ns.code))"
     }
 }

@@ -50,7 +50,7 @@ struct OutboxWorker: Sendable {
                             }
                         }
                     } catch {
-                        logger.error("Outbox probe failed: \(String(reflecting: error))")
+                        logger.error("Outbox probe failed: \(ErrorKind.of(error))")
                     }
                 }
                 let wanted = min(batchSize, Self.maxInFlight - inFlight.withLockedValue { $0 })
@@ -71,7 +71,7 @@ struct OutboxWorker: Sendable {
                             }
                         }
                     } catch {
-                        logger.error("Outbox round failed: \(String(reflecting: error))")
+                        logger.error("Outbox round failed: \(ErrorKind.of(error))")
                     }
                 }
                 if wanted > 0 && claimed == wanted { continue }
@@ -171,7 +171,7 @@ struct OutboxWorker: Sendable {
             }
         } catch {
             // The lease runs out and the row is tried again; nothing is lost.
-            logger.error("Outbox delivery of \(row.reference) failed to record: \(String(reflecting: error))")
+            logger.error("Outbox delivery of \(row.reference) failed to record: \(ErrorKind.of(error))")
         }
     }
 

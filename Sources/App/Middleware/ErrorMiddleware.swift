@@ -9,7 +9,7 @@ struct PortalErrorMiddleware: Middleware {
         next.respond(to: request).flatMapError { error in
             let appError = Self.map(error, request: request)
             if appError.status.code >= 500 {
-                request.logger.error("Unhandled error: \(String(reflecting: error))")
+                request.logger.error("Unhandled error: \(ErrorKind.of(error))")
             } else {
                 request.logger.debug("Request refused: \(appError.code)")
             }

@@ -13,7 +13,7 @@ struct Monitoring: Sendable {
             _ = try await db.sql.raw("SELECT 1 AS ok").first()
             return nil
         } catch {
-            return String(reflecting: error)
+            return ErrorKind.of(error)
         }
     }
 

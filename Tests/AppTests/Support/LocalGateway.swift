@@ -5,7 +5,7 @@ import SMSGateway
 import Vapor
 
 final class LocalGateway: @unchecked Sendable {
-    enum Behaviour: Sendable { case accept, status(Int), stall(seconds: Double), garbage }
+    enum Behaviour: Sendable { case accept, status(Int), stall(seconds: Double), garbage, redirect(status: Int, to: String) }
 
     private let lock = NIOLock()
     private var script: [Behaviour] = []
@@ -33,6 +33,8 @@ final class LocalGateway: @unchecked Sendable {
                 try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
                 return Response(status: .ok)
             case .garbage: return Response(status: .init(statusCode: 502), body: .init(string: "\u{0}\u{1}<html>not json"))
+            case let .redirect(status, location):
+                return Response(status: .init(statusCode: status), headers: ["Location": location])
             }
         }
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))

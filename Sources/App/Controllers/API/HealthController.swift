@@ -17,6 +17,11 @@ struct HealthController {
     }
 
     func metrics(req: Request) async throws -> Response {
+        // With METRICS_TOKEN set, only the scraper that holds it reads the figures.
+        if let token = req.portal.config.metricsToken {
+            guard let given = req.headers.bearerAuthorization?.token,
+                  ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else { throw AppError.unauthorized }
+        }
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         return Response(status: .ok, headers: headers, body: .init(data: Data(await req.monitoring.metricsText())))

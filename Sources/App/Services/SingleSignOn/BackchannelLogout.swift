@@ -105,7 +105,7 @@ struct BackchannelLogout: Sendable {
                 """).run()
             logger.warning("Back-channel logout to \(row.clientKey) failed (\(failure)); tried again later")
         } catch {
-            logger.error("Back-channel logout \(row.id) could not be recorded: \(String(reflecting: error))")
+            logger.error("Back-channel logout \(row.id) could not be recorded: \(ErrorKind.of(error))")
         }
     }
 
