@@ -62,9 +62,8 @@ struct OTPService: Sendable {
         challenge.expiresAt = expiresAt
         try await challenge.save(on: db)
 
-        let minutes = max(1, settings.ttlSeconds / 60)
-        let text = "Ma xac thuc \(code) (\(portal.config.portalName)). Het han sau \(minutes) phut. Khong cung cap ma nay cho bat ky ai."
-        let message = try await Outbox(db: db, portal: portal).enqueue(to: phone, text: text, kind: .otp, flowID: flowID, expiresAt: expiresAt)
+        let message = try await Outbox(db: db, portal: portal).enqueue(to: phone, text: codeText(code), kind: .otp, flowID: flowID,
+                                                                       expiresAt: expiresAt)
         sent.append(message.createdAt)
 
         let cooldownEnds = now.addingTimeInterval(TimeInterval(settings.resendSeconds))
@@ -93,11 +92,14 @@ struct OTPService: Sendable {
         return OTPState(expiresAt: challenge.expiresAt, nextSendAt: next, sends: challenge.sends)
     }
 
-    /// A code that no SMS carries, for a flow that must look from outside like one whose code was sent (a
-    /// reset for a username with no account). It is counted, dies and expires exactly like a real code, the
-    /// same cooldown and per-address limit apply, and `standIn` (kept in place of a phone) is held to the
-    /// per-phone hourly and daily limits, so that attempts, resends and refusals all read the same.
-    func sendDecoy(purpose: OTPChallenge.Purpose, flowID: UUID, standIn: String, clientAddress: String) async throws {
+    /// A code for a flow that anyone can start for any username (a password reset), which must behave the same
+    /// whether or not an account stands behind the username. Its limits, cooldown, attempts and state are those
+    /// of `standIn` (a keyed hash of what was typed, kept in place of a phone), never those of a real phone, so
+    /// that codes the phone received for other reasons (a sign-in, the registration) change nothing an outsider
+    /// can see. With `deliverTo` (an account matched), the code also goes to that phone by SMS while the phone's
+    /// own limits allow; when they do not, no SMS goes and nothing in any answer shows it.
+    func sendStandIn(purpose: OTPChallenge.Purpose, flowID: UUID, standIn: String, deliverTo phone: PhoneNumber?,
+                     clientAddress: String) async throws {
         try await decideOneAtATime(for: standIn)
         let now = portal.time.now()
         let existing = try await challengePastCooldown(flowID, now: now)
@@ -113,16 +115,29 @@ struct OTPService: Sendable {
         for (limit, window) in windows {
             _ = try await limiter.hit("otp-decoy:\(standIn):\(Int(window))", RateLimit(limit: limit, window: window))
         }
+        let code = OTPCode.generate()
         let challenge = existing ?? OTPChallenge()
         challenge.id = flowID
         challenge.purpose = purpose
         challenge.phone = standIn
-        challenge.codeMAC = Self.mac(OTPCode.generate(), flowID: flowID, key: portal.keys.otp)
+        challenge.codeMAC = Self.mac(code, flowID: flowID, key: portal.keys.otp)
         challenge.attempts = 0
         challenge.sends = (existing?.sends ?? 0) + 1
         challenge.lastSentAt = now
         challenge.expiresAt = now.addingTimeInterval(TimeInterval(settings.ttlSeconds))
         try await challenge.save(on: db)
+
+        guard let phone else { return }
+        // The phone's own limits still protect it from being flooded; they only decide whether the SMS goes.
+        try await decideOneAtATime(for: phone.e164)
+        guard limitedUntil(try await codesSent(to: phone, now: now), now: now, purpose: purpose) == nil else { return }
+        _ = try await Outbox(db: db, portal: portal).enqueue(to: phone, text: codeText(code), kind: .otp, flowID: flowID,
+                                                             expiresAt: challenge.expiresAt)
+    }
+
+    private func codeText(_ code: String) -> String {
+        let minutes = max(1, settings.ttlSeconds / 60)
+        return "Ma xac thuc \(code) (\(portal.config.portalName)). Het han sau \(minutes) phut. Khong cung cap ma nay cho bat ky ai."
     }
 
     /// The flow's current challenge, once its resend cooldown has passed.

@@ -64,25 +64,20 @@ struct PasswordService: Sendable {
             reset.expiresAt = now.addingTimeInterval(Self.resetLifetime)
             try await reset.create(on: tx)
         }
-        if let account {
-            await sendResetCode(resetID, account: account, clientAddress: clientAddress)
-        } else {
-            await sendDecoyCode(resetID, standIn: standIn(for: username), clientAddress: clientAddress)
-        }
+        await sendResetCode(resetID, standIn: standIn(for: username), account: account, clientAddress: clientAddress)
         return resetID
     }
 
+    /// Another code for the reset, on the same terms as the first: what was typed decides the limits.
     func resendReset(_ id: UUID, clientAddress: String) async throws {
         let reset = try await findReset(id)
-        if let accountID = reset.accountID, let account = try await Account.find(accountID, on: db) {
-            await sendResetCode(id, account: account, clientAddress: clientAddress)
-        } else if let decoy = try await OTPChallenge.find(id, on: db) {
-            await sendDecoyCode(id, standIn: decoy.phone, clientAddress: clientAddress)
-        }
+        guard let challenge = try await OTPChallenge.find(id, on: db) else { return }
+        let account = try await reset.accountID.asyncMap { try await Account.find($0, on: db) } ?? nil
+        await sendResetCode(id, standIn: challenge.phone, account: account, clientAddress: clientAddress)
     }
 
-    /// What stands in for the phone of a username with no account, in the send limits: a keyed hash of the
-    /// username, so that no ID number is stored for it.
+    /// What stands in for a phone in a reset's limits: a keyed hash of the username typed, for a real account
+    /// and an unknown one alike, so that no ID number is stored for it and the limits tell nothing.
     private func standIn(for username: Username) -> String {
         let name: String
         switch username {
@@ -92,30 +87,21 @@ struct PasswordService: Sendable {
         return "decoy:" + Sessions.hash(name, key: portal.keys.token).prefix(32)
     }
 
-    /// Without an account there is no code to send, but there must be one to count wrong entries against:
-    /// otherwise the answers to a wrong code ("4 attempts left" against "not correct") would tell an outsider
-    /// which ID numbers and phones have an account.
-    private func sendDecoyCode(_ id: UUID, standIn: String, clientAddress: String) async {
+    /// One path for a real account and an unknown username: a code held to the stand-in's limits, which only a
+    /// real account's phone receives (and only while that phone's own limits allow). Without an account there is
+    /// still a code to count wrong entries against: otherwise the answers to a wrong code ("4 attempts left"
+    /// against "not correct") would tell an outsider which ID numbers and phones have an account.
+    private func sendResetCode(_ id: UUID, standIn: String, account: Account?, clientAddress: String) async {
         let portal = self.portal
+        let phone = account.flatMap { try? PhoneNumber($0.phone) }
         do {
             try await db.writeTransaction { tx in
-                try await OTPService(db: tx, portal: portal).sendDecoy(purpose: .reset, flowID: id, standIn: standIn, clientAddress: clientAddress)
+                try await OTPService(db: tx, portal: portal).sendStandIn(purpose: .reset, flowID: id, standIn: standIn, deliverTo: phone,
+                                                                         clientAddress: clientAddress)
             }
         } catch {
-            Logger(label: "portal.reset").info("Reset code not sent: \(String(describing: error).prefix(120))")
-        }
-    }
-
-    private func sendResetCode(_ id: UUID, account: Account, clientAddress: String) async {
-        let portal = self.portal
-        do {
-            let phone = try PhoneNumber(account.phone)
-            try await db.writeTransaction { tx in
-                _ = try await OTPService(db: tx, portal: portal).send(purpose: .reset, flowID: id, phone: phone, clientAddress: clientAddress)
-            }
-        } catch {
-            // Telling the caller would tell them the account exists.
-            Logger(label: "portal.reset").info("Reset code not sent: \(String(describing: error).prefix(120))")
+            // Telling the caller would tell them nothing an unknown username does not get too; the page reads the same.
+            Logger(label: "portal.reset").info("Reset code not sent: \(ErrorKind.of(error))")
         }
     }
 

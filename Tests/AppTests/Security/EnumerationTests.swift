@@ -81,6 +81,36 @@ final class EnumerationTests: XCTestCase {
         }
     }
 
+    func test_every_reset_in_an_hour_answers_the_same_whatever_the_phone_received_before() async throws {
+        try await withEachDatabase { ctx in
+            // The phone behind the account got codes this hour that a stranger never sees: the registration's,
+            // and a sign-in's. They must not change how many resets behave like resets.
+            let citizen = try await ctx.registeredCitizen()
+            ctx.time.advance(61)
+            let login = try await ctx.post("/api/v1/login", ["username": citizen.idNumber, "password": citizen.password])
+            XCTAssertEqual(login.status, .ok)
+            for round in 1...7 {
+                ctx.time.advance(61)
+                let known = try await ctx.post("/api/v1/password-resets", ["username": citizen.idNumber])
+                let unknown = try await ctx.post("/api/v1/password-resets", ["username": "001090099999"])
+                XCTAssertEqual(known.status, unknown.status, "round \(round)")
+                guard let knownID = known.json?["id"] as? String, let unknownID = unknown.json?["id"] as? String else {
+                    XCTAssertEqual(stable(known.body.string), stable(unknown.body.string), "round \(round)")
+                    continue
+                }
+                let k = try await ctx.post("/api/v1/password-resets/\(knownID)/complete", ["code": "000000", "newPassword": "Mùa thu Hà Nội 1945"])
+                let u = try await ctx.post("/api/v1/password-resets/\(unknownID)/complete", ["code": "000000", "newPassword": "Mùa thu Hà Nội 1945"])
+                XCTAssertEqual(k.status, u.status, "round \(round)")
+                XCTAssertEqual(k.body.string, u.body.string, "round \(round)")
+                ctx.time.advance(61)
+                let kr = try await ctx.post("/api/v1/password-resets/\(knownID)/otp", [:])
+                let ur = try await ctx.post("/api/v1/password-resets/\(unknownID)/otp", [:])
+                XCTAssertEqual(kr.status, ur.status, "resend, round \(round)")
+                XCTAssertEqual(kr.body.string, ur.body.string, "resend, round \(round)")
+            }
+        }
+    }
+
     func test_the_reset_pages_look_the_same_for_an_unknown_account() async throws {
         try await withEachDatabase { ctx in
             let citizen = try await ctx.registeredCitizen()
