@@ -30,6 +30,32 @@ final class CounterAPITests: XCTestCase {
         return try await ctx.latestCode(to: phone)
     }
 
+    func test_a_drafts_id_check_is_counted_and_recorded_as_a_look_up() async throws {
+        try await withEachDatabase(env: ["LOOKUP_LIMIT_PER_HOUR": "3"]) { ctx in
+            let citizen = try await ctx.registeredCitizen()
+            let s = try await self.officers(ctx)
+            let dob = citizen.dateOfBirth
+            // Creating a draft for an ID number that has an account: a 409, counted and recorded.
+            let taken = try await ctx.uploadDraft(as: s.desk, idNumber: citizen.idNumber, dateOfBirth: dob, phone: "0987000222")
+            XCTAssertEqual(taken.status, .conflict, taken.body.string)
+            // A draft for a free ID number, then its ID number changed to the taken one, twice.
+            let draft = try await self.draft(ctx, as: s.desk)
+            let patched = try await ctx.patch("/api/v1/admin/citizen-accounts/drafts/\(draft)",
+                                              ["idNumber": citizen.idNumber, "dateOfBirth": dob], token: s.desk.token)
+            XCTAssertEqual(patched.status, .conflict, patched.body.string)
+            // Three ID checks made (the free draft's own too): the fourth is refused like a fourth look-up.
+            let fourth = try await ctx.patch("/api/v1/admin/citizen-accounts/drafts/\(draft)",
+                                             ["idNumber": citizen.idNumber, "dateOfBirth": dob], token: s.desk.token)
+            XCTAssertEqual(fourth.status, .tooManyRequests, fourth.body.string)
+            let look = try await ctx.get("/api/v1/admin/citizen-accounts/lookup?idNumber=036190001234", token: s.desk.token)
+            XCTAssertEqual(look.status, .tooManyRequests)
+
+            let records = try await AuditEvent.query(on: ctx.app.db).filter(\.$action == "citizen.lookup").all()
+            XCTAssertEqual(records.count, 3, "every ID check that answered is in the audit trail")
+            XCTAssertEqual(records.filter { $0.details.contains("\"exists\":\"true\"") }.count, 2)
+        }
+    }
+
     func test_the_whole_counter_flow_creates_an_account_that_must_change_its_password() async throws {
         try await withEachDatabase { ctx in
             let s = try await self.officers(ctx)

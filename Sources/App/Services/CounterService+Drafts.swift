@@ -38,7 +38,7 @@ extension CounterService {
         }
         let kind = try await portal.uploads.offload { try Self.inspect(scan) }
         guard fields.isEmpty, let person, let unit else { throw AppError.validation(fields) }
-        try await AccountLimits(db: db, portal: portal).checkIDFree(person.idNumber.digits)
+        try await checkIDFreeAsLookup(person.idNumber, staff: staff, actor: actor, unit: unit)
         try await AccountLimits(db: db, portal: portal).checkPhone(person.phone.e164)
 
         let portal = self.portal
@@ -100,7 +100,9 @@ extension CounterService {
             }
             unitID = wanted
         }
-        if person.idNumber.digits != draft.idNumber { try await AccountLimits(db: db, portal: portal).checkIDFree(person.idNumber.digits) }
+        if person.idNumber.digits != draft.idNumber {
+            try await checkIDFreeAsLookup(person.idNumber, staff: staff, actor: actor, unit: staff.officerUnits.first { $0.id == unitID })
+        }
         let phoneChanged = person.phone.e164 != draft.phone
         if phoneChanged { try await AccountLimits(db: db, portal: portal).checkPhone(person.phone.e164) }
         let portal = self.portal

@@ -93,11 +93,24 @@ struct CounterService: Sendable {
     func lookup(_ raw: String?, staff: StaffContext, actor: AuditLog.Actor) async throws -> AuditLog.LookupResult {
         let units = try await requireOfficer(staff, language: .vi)
         // A refused or malformed look-up still counts against the limit.
-        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id.uuidString)",
-                                                                  RateLimit(limit: portal.config.lookupLimitPerHour, window: 3600))
-        if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt!) }
+        try await countLookup(staff)
         let id: IDNumber
         do { id = try IDNumber(raw ?? "", now: now) } catch { throw AppError.validation(["idNumber": Msg(error)]) }
         return try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: units.first)
+    }
+
+    /// One look-up against the officer's hourly limit (`LOOKUP_LIMIT_PER_HOUR`).
+    private func countLookup(_ staff: StaffContext) async throws {
+        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id.uuidString)",
+                                                                  RateLimit(limit: portal.config.lookupLimitPerHour, window: 3600))
+        if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt!) }
+    }
+
+    /// A draft's ID number is checked for an existing account: the 409 tells the officer what a look-up tells, so
+    /// the check is counted and recorded as one, before the answer.
+    func checkIDFreeAsLookup(_ id: IDNumber, staff: StaffContext, actor: AuditLog.Actor, unit: Unit?) async throws {
+        try await countLookup(staff)
+        _ = try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: unit)
+        try await AccountLimits(db: db, portal: portal).checkIDFree(id.digits)
     }
 }
