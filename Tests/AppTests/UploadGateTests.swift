@@ -1,7 +1,8 @@
 // The upload slots: a few uploads at once, the next ones wait their turn, and past the wait they are told "busy".
+import Fluent
 import Foundation
 import NIOPosix
-import XCTest
+import XCTVapor
 @testable import App
 
 final class UploadGateTests: XCTestCase {
@@ -84,5 +85,41 @@ final class UploadGateTests: XCTestCase {
         let again = try await gate.withSlot(retryAt: Date()) { 3 }
         XCTAssertEqual(again, 3)
         await gate.shutdown()
+    }
+
+    /// Holds one slot of `gate` (for `account`) until the returned closure is called; returns once it holds it.
+    private func hold(_ gate: UploadGate, for account: UUID? = nil) async throws -> @Sendable () -> Void {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let before = gate.inUse
+        Task { try await gate.withSlot(for: account, retryAt: Date()) { for await _ in stream {} } }
+        while gate.inUse == before { await Task.yield() }
+        return { continuation.finish() }
+    }
+
+    func test_only_a_current_officer_takes_an_upload_slot_and_each_takes_one_at_a_time() async throws {
+        try await withEachDatabase { ctx in
+            let officer = try await ctx.signedInOfficer()
+            _ = try await ctx.registeredCitizen()
+            let citizenToken = try await ctx.signIn(Citizen().idNumber, Citizen().password, phone: Citizen().phoneE164)
+            let gate = ctx.app.portal.uploads
+            // Every slot taken by uploads in progress: a citizen's upload is refused for what it is, at once,
+            // instead of waiting for a slot (and then for its body) like an officer's.
+            let first = try await self.hold(gate), second = try await self.hold(gate)
+            let citizen = try await ctx.uploadDraft(as: SignedInOfficer(token: citizenToken, unit: officer.unit))
+            assertError(citizen, .forbidden, "not_officer")
+            XCTAssertEqual(gate.inUse, 2)
+            first(); second()
+            while gate.inUse > 0 { await Task.yield() }
+
+            // The officer already has an upload in progress: a second one at the same time is told busy.
+            let account = try await Account.query(on: ctx.app.db).filter(\.$idNumber == DemoProvince.deskOfficer).first()
+            let own = try await self.hold(gate, for: try XCTUnwrap(account?.id))
+            let again = try await ctx.uploadDraft(as: officer)
+            assertError(again, .serviceUnavailable, "busy")
+            own()
+            while gate.inUse > 0 { await Task.yield() }
+            let later = try await ctx.uploadDraft(as: officer)
+            XCTAssertEqual(later.status, .created, later.body.string)
+        }
     }
 }

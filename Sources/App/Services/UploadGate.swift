@@ -23,6 +23,8 @@ final class UploadGate: Sendable {
         var overdue = 0
         var nextTicket = 0
         var waiting: [(ticket: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        /// The accounts holding or waiting for a slot: one each.
+        var holders: Set<UUID> = []
     }
 
     private let state: NIOLockedValueBox<State>
@@ -46,7 +48,14 @@ final class UploadGate: Sendable {
 
     /// Runs `body` holding a slot; throws `busy` when none frees within `wait`, or at once while too many
     /// overdue bodies are still being read.
-    func withSlot<T: Sendable>(retryAt: @autoclosure () -> Date, _ body: () async throws -> T) async throws -> T {
+    /// With `account`, that account holds at most one slot (or place in the queue) at a time: one caller's slow
+    /// bodies cannot take every slot.
+    func withSlot<T: Sendable>(for account: UUID? = nil, retryAt: @autoclosure () -> Date, _ body: () async throws -> T) async throws -> T {
+        if let account {
+            let first = state.withLockedValue { $0.holders.insert(account).inserted }
+            guard first else { throw Self.busy(retryAt: retryAt()) }
+        }
+        defer { if let account { _ = state.withLockedValue { $0.holders.remove(account) } } }
         guard overdue < maxOverdue, await acquire() else { throw Self.busy(retryAt: retryAt()) }
         defer { release() }
         return try await body()
