@@ -30,6 +30,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   echo "PostgreSQL started for the tests on 127.0.0.1:$port"
 fi
 
+# Every data test runs on both databases: without PostgreSQL the run fails instead of shrinking in silence.
+export REQUIRE_POSTGRES=1
+
 echo "== Swift tests (SQLite and PostgreSQL)"
 swift build --build-tests
 swift test --skip-build

@@ -1,4 +1,5 @@
-// Builds a configured application on each test database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set.
+// Builds a configured application on each test database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set
+// (required when REQUIRE_POSTGRES=1).
 import Foundation
 import NIOConcurrencyHelpers
 import SMSGateway
@@ -7,12 +8,19 @@ import XCTVapor
 @testable import App
 
 enum TestDatabases {
-    /// Each data test runs once per entry.
-    static var all: [String] {
+    /// Each data test runs once per entry. With `REQUIRE_POSTGRES=1` (the test command and CI set it) a missing
+    /// `TEST_DATABASE_URL` stops the run instead of leaving PostgreSQL out in silence.
+    static let all: [String] = {
+        let env = ProcessInfo.processInfo.environment
         var urls = ["sqlite"]
-        if let pg = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !pg.isEmpty { urls.append(pg) }
+        if let pg = env["TEST_DATABASE_URL"], !pg.isEmpty {
+            urls.append(pg)
+        } else if env["REQUIRE_POSTGRES"] == "1" {
+            fatalError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: the data tests would run on SQLite only.")
+        }
+        FileHandle.standardError.write(Data("Data tests run on: \(urls.map { $0 == "sqlite" ? "SQLite" : "PostgreSQL" }.joined(separator: ", "))\n".utf8))
         return urls
-    }
+    }()
 }
 
 /// Records every message and answers as told: accept by default.
