@@ -35,7 +35,14 @@ export REQUIRE_POSTGRES=1
 
 echo "== Swift tests (SQLite and PostgreSQL)"
 swift build --build-tests
-swift test --skip-build
+swift_log=$(mktemp)
+swift test --skip-build 2>&1 | tee "$swift_log"
+# A skipped test is a check that did not run: the run says how many, and fails on any.
+swift_skips=$(grep -oE "with [0-9]+ tests? skipped" "$swift_log" | grep -oE "[0-9]+" | sort -n | tail -1 || true)
+swift_skips=${swift_skips:-0}
+echo "Swift tests skipped: $swift_skips"
+rm -f "$swift_log"
+[ "$swift_skips" = 0 ] || { echo "FAIL: $swift_skips Swift tests were skipped"; exit 1; }
 
 echo "== JavaScript tests"
 node --test Tests/js/

@@ -90,8 +90,8 @@ def main(argv=None):
     parser.add_argument("--recovery-timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
     if not harness.PostgresCluster.available():
-        print("pg_restart: SKIP — needs root, runuser and PostgreSQL 15 binaries")
-        return 0
+        print("pg_restart: FAIL — needs root, runuser and PostgreSQL 15 binaries (nothing was checked)")
+        return 1
 
     started = time.time()
     cluster = harness.PostgresCluster()

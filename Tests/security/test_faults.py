@@ -23,6 +23,10 @@ import portal_harness as harness  # noqa: E402
 
 def test_sigkill_during_account_creation_breaks_no_invariant():
     runs = [["--rounds", "8"]]
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        # The test command promises both databases: a missing server or psql is a failure, not a smaller run.
+        assert os.environ.get("TEST_DATABASE_URL"), "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
+        assert harness.psql_path(), "REQUIRE_POSTGRES=1 but psql is not installed"
     if os.environ.get("TEST_DATABASE_URL") and harness.psql_path():
         runs.append(["--rounds", "8", "--database-url", os.environ["TEST_DATABASE_URL"]])
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(runs)) as pool:
