@@ -702,6 +702,22 @@ def sign_in_staff(where, gateway, who=DESK_OFFICER):
     return sign_in(where, gateway, id_number, DEMO_PASSWORD, phone)
 
 
+def more_officers(port, gateway, citizens, unit, count):
+    """`count` more officers at `unit` (each may hold one upload slot at a time): citizens registered through
+    the API, given the officer right there by the demo super admin, each signed in. Answers their tokens."""
+    admin = sign_in_staff(port, gateway, SUPER_ADMIN)
+    tokens = []
+    for _ in range(count):
+        c = citizens.new()
+        register(port, gateway, c)
+        status, body = call(port, "POST", f"/api/v1/admin/units/{unit}/staff",
+                            {"idNumber": c["idNumber"], "roles": ["member", "officer"]}, token=admin)
+        if status != 201:
+            raise AssertionError(f"officer right for {c['idNumber']}: {status} {body}")
+        tokens.append(sign_in(port, gateway, c["idNumber"], c["password"], c["e164"]))
+    return tokens
+
+
 def officer_unit(port, token):
     """The id of the demo desk officer's unit."""
     status, me = call(port, "GET", "/api/v1/admin/me", token=token)

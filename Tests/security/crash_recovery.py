@@ -93,7 +93,13 @@ class Clients:
     def counter_once(self):
         c = self.citizens.new()
         pdf = harness.pdf_of_size(random.randint(2_000, 60_000))
-        answer = self.step(lambda: harness.upload_draft(self.port, self.officer_token, c, self.unit, pdf))
+        # One officer holds one upload slot at a time: the other threads' uploads are told busy (503 with
+        # Retry-After) and send again, as a client should.
+        for _ in range(100):
+            answer = self.step(lambda: harness.upload_draft(self.port, self.officer_token, c, self.unit, pdf))
+            if not (answer and answer[0] == 503 and harness.error_code(answer[1]) == "busy") or self.stop.is_set():
+                break
+            time.sleep(0.2)
         if not answer or answer[0] != 201:
             return self.abandon(answer, "draft")
         draft = answer[1]["id"]
