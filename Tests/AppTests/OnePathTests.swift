@@ -127,7 +127,7 @@ final class OnePathTests: XCTestCase {
         }
     }
 
-    func test_an_officer_whose_right_was_revoked_lists_nothing_on_the_page_or_the_api() async throws {
+    func test_an_officer_whose_right_was_revoked_is_refused_the_list_on_the_page_and_the_api() async throws {
         try await withEachDatabase { ctx in
             let officer = try await ctx.signedInOfficer()
             // The officer creates one citizen account at the counter.
@@ -161,7 +161,7 @@ final class OnePathTests: XCTestCase {
             let me = try await ctx.get("/api/v1/admin/me", token: officer.token)
             XCTAssertEqual(me.json?["canCreateCitizenAccounts"] as? Bool, false)
             let page = try await browser.get("/quantri/tai-khoan-cong-dan")
-            XCTAssertEqual(page.status, .ok, page.body)
+            XCTAssertEqual(page.status, .forbidden, "refused on the page as on the API")
             XCTAssertFalse(page.body.contains("036190001234"), "a revoked officer no longer sees the accounts")
             XCTAssertTrue(page.body.contains("data-code=\"right_revoked\""), "the page says why, as the API does")
             let reasons = (me.json?["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String }

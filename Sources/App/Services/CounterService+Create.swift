@@ -39,12 +39,15 @@ extension CounterService {
 
     // MARK: Password reissue
 
-    static let accountNotFound = AppError(.notFound, "account_not_found", Msg("Không tìm thấy tài khoản do bạn tạo.", "No account you created was found."))
+    static let accountNotFound = AppError(.notFound, "account_not_found",
+        Msg("Không tìm thấy tài khoản do bạn tạo tại đơn vị mà bạn đang có quyền.", "No account you created at a unit where you now hold the right was found."))
 
-    /// Accounts this officer created; the flow id of a reissue is the account's own id.
+    /// An account this officer created at a unit where they hold the right now: an officer who moved units no
+    /// longer acts on the old unit's citizens. The flow id of a reissue is the account's own id.
     func createdAccount(_ id: UUID, staff: StaffContext) async throws -> Account {
-        _ = try await requireOfficer(staff, language: .vi)
-        guard let account = try await Account.find(id, on: db), account.createdBy == staff.account.id else { throw Self.accountNotFound }
+        let units = try await requireOfficer(staff, language: .vi)
+        guard let account = try await Account.find(id, on: db), account.createdBy == staff.account.id,
+              let unitID = account.createdAtUnit, units.contains(where: { $0.id == unitID }) else { throw Self.accountNotFound }
         return account
     }
 

@@ -14,11 +14,12 @@ extension CounterService {
         let unitName: String
     }
 
-    /// The accounts the caller created, for the page and the API alike: only while the caller may still create
-    /// citizen accounts (a revoked or locked officer lists nothing).
+    /// The accounts the caller created at the units where they hold the right now, for the page and the API
+    /// alike: a revoked or locked officer is refused (403), and an officer who moved units no longer lists the
+    /// old unit's citizens.
     func list(_ staff: StaffContext, q: String, page: Int, per: Int) async throws -> (items: [ListedAccount], total: Int) {
-        _ = try await requireOfficer(staff, language: .vi)
-        let found = try await createdBy(staff, q: q, page: page, per: per)
+        let units = try await requireOfficer(staff, language: .vi)
+        let found = try await createdBy(staff, at: units, q: q, page: page, per: per)
         let sms = try await passwordSMSStates(found.items.map(\.id))
         let names = try await StaffDirectory(db: db).unitNames(found.items.compactMap(\.createdAtUnit))
         return (found.items.map { ListedAccount(account: $0, passwordSMS: sms[$0.id], unitName: $0.createdAtUnit.flatMap { names[$0] } ?? "") },
@@ -38,9 +39,10 @@ extension CounterService {
 
     /// Read with plain SQL into `CreatedAccount`: building a full Fluent model per row walks every field by
     /// reflection, a large share of a list page's CPU (`bench/`).
-    func createdBy(_ staff: StaffContext, q: String, page: Int, per: Int) async throws -> (items: [CreatedAccount], total: Int) {
+    func createdBy(_ staff: StaffContext, at units: [Unit], q: String, page: Int, per: Int) async throws -> (items: [CreatedAccount], total: Int) {
         func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
             var b = builder.where(SQLIdentifier("created_by"), .equal, SQLBind(staff.account.id))
+                .where(SQLIdentifier("created_at_unit"), .in, SQLBind.group(units.compactMap(\.id)))
             let term = Text.clean(String(q.prefix(100)))
             if !term.isEmpty {
                 let digits = term.filter(\.isNumber)

@@ -12,10 +12,14 @@ struct Grant: Sendable {
 
 struct StaffContext: Sendable {
     let account: AccountRecord
-    /// Live grants at active units.
-    let grants: [Grant]
+    /// Live grants at active units, whether or not the account may use them now: what "why can't I" explains.
+    let held: [Grant]
     /// Every officer grant ever revoked, to tell "revoked" from "never granted".
     let hadOfficerRevoked: Bool
+
+    /// The grants in force, from which every staff right below derives: none while the account is locked, so
+    /// that a lock suspends every right at once, at every unit, on pages and API alike.
+    var grants: [Grant] { account.status == .active ? held : [] }
 
     /// The strongest administrative role that covers `unit`, if any.
     func adminRole(over unit: Unit) -> StaffRole.Role? {
@@ -24,12 +28,12 @@ struct StaffContext: Sendable {
 
     var adminGrants: [Grant] { grants.filter { $0.role >= .unit_admin } }
     var isAdmin: Bool { !adminGrants.isEmpty }
+    var isSuperAdmin: Bool { grants.contains { $0.role == .super_admin } }
     var isStaff: Bool { !grants.isEmpty }
 
     /// The one-stop units where this person may create citizen accounts.
     var officerUnits: [Unit] {
-        guard account.status == .active else { return [] }
-        return grants.filter { $0.role == .officer && $0.unit.isOneStop }.map(\.unit)
+        grants.filter { $0.role == .officer && $0.unit.isOneStop }.map(\.unit)
     }
 
     /// May `role` be granted or revoked at `unit` by this person? Super admins: any role in their province
@@ -63,7 +67,7 @@ struct StaffDirectory: Sendable {
             if grant.revokedAt == nil && unit.active { grants.append(Grant(role: grant.role, unit: unit.unit)) }
             if grant.role == .officer && grant.revokedAt != nil { revokedOfficer = true }
         }
-        return StaffContext(account: account, grants: grants, hadOfficerRevoked: revokedOfficer)
+        return StaffContext(account: account, held: grants, hadOfficerRevoked: revokedOfficer)
     }
 
     /// A role row, as `context(for:)` reads it.
@@ -98,13 +102,13 @@ struct StaffDirectory: Sendable {
     }
 
     /// The admins who can grant rights at `unit`: its unit admins and those of every ancestor, and the
-    /// province's super admins — by name, for "ask …" messages.
+    /// province's super admins — by name, for "ask …" messages. A locked admin can grant nothing, so is not named.
     func adminsOver(_ unit: Unit) async throws -> [String] {
         let ancestorIDs = unit.path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }
         let roles = try await StaffRole.query(on: db)
             .filter(\.$unitID ~~ ancestorIDs).filter(\.$revokedAt == nil)
             .filter(\.$role ~~ [.unit_admin, .super_admin]).all()
-        let accounts = try await Account.query(on: db).filter(\.$id ~~ roles.map(\.accountID)).all()
+        let accounts = try await Account.query(on: db).filter(\.$id ~~ roles.map(\.accountID)).filter(\.$status == .active).all()
         return Array(Set(accounts.map(\.fullName))).sorted()
     }
 
@@ -137,17 +141,18 @@ struct StaffDirectory: Sendable {
         return Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
     }
 
-    /// Precisely why this person cannot create citizen accounts; empty when they can.
+    /// Precisely why this person cannot create citizen accounts; empty when they can. Read from the grants
+    /// held, in force or not, so that a locked officer hears of the lock and of nothing that is not the case.
     func reasons(_ staff: StaffContext) async throws -> [Reason] {
         var reasons: [Reason] = []
-        let memberUnits = staff.grants.map(\.unit)
+        let memberUnits = staff.held.map(\.unit)
         if staff.account.status != .active {
             reasons.append(Reason(code: "account_locked",
                                   message: Msg("Tài khoản của bạn đang bị khóa.", "Your account is locked."),
                                   askWhom: try await names(over: memberUnits)))
         }
-        let officerGrants = staff.grants.filter { $0.role == .officer }
-        if staff.grants.isEmpty {
+        let officerGrants = staff.held.filter { $0.role == .officer }
+        if staff.held.isEmpty {
             reasons.append(Reason(code: "no_unit",
                                   message: Msg("Tài khoản chưa được gắn với Trung tâm Phục vụ hành chính công hoặc Bộ phận một cửa nào. Hãy gửi họ tên, số định danh và đơn vị công tác cho quản trị viên của đơn vị để được phân quyền.",
                                                "Your account is not assigned to any public administrative service centre or one-stop desk. Send your full name, ID number and unit to your unit's administrator to be granted the right."),

@@ -11,6 +11,16 @@ struct StaffService: Sendable {
         Msg("Không có tài khoản với số định danh này. Cán bộ cần đăng ký tài khoản trên Cổng trước.", "No account has this ID number. The officer must first register a portal account."),
         fields: ["idNumber": Msg("Không có tài khoản với số định danh này.", "No account has this ID number.")])
 
+    /// Nobody grants rights to themselves, a super admin included: rights come from someone else, who answers for them.
+    static let ownRights = AppError(.forbidden, "own_rights",
+        Msg("Bạn không thể tự cấp quyền cho chính mình. Hãy đề nghị quản trị viên cấp trên (quản trị viên của đơn vị cấp trên hoặc quản trị cấp cao của tỉnh) cấp quyền.",
+            "You cannot grant rights to yourself. Ask an administrator above you (an administrator of a parent unit, or the province's super administrator)."))
+
+    /// Nor decides their own request for rights: it waits for an administrator above them.
+    static let ownRequest = AppError(.forbidden, "own_rights_request",
+        Msg("Bạn không thể tự xử lý yêu cầu cấp quyền của chính mình. Yêu cầu này do quản trị viên cấp trên (quản trị viên của đơn vị cấp trên hoặc quản trị cấp cao của tỉnh) xem xét.",
+            "You cannot decide your own rights request. An administrator above you (an administrator of a parent unit, or the province's super administrator) decides it."))
+
     static func parseRoles(_ raw: [String]?) throws -> [StaffRole.Role] {
         let roles = try (raw ?? ["member"]).map { name -> StaffRole.Role in
             guard let role = StaffRole.Role(rawValue: name) else {
@@ -30,6 +40,7 @@ struct StaffService: Sendable {
         let id: IDNumber
         do { id = try IDNumber(raw ?? "") } catch { throw AppError.validation(["idNumber": Msg(error)]) }
         guard let account = try await Account.query(on: db).filter(\.$idNumber == id.digits).first() else { throw Self.noSuchAccount }
+        guard account.id != staff.account.id else { throw Self.ownRights }
         // Every right at a unit makes its holder staff of that unit: membership comes with the first grant.
         let withMembership = roles.contains(.member) ? roles : [.member] + roles
         let portal = self.portal
@@ -59,7 +70,8 @@ struct StaffService: Sendable {
     }
 
     /// Revokes `only` that role, or without one every right the person holds at the unit, while they stay its
-    /// member (membership itself goes only when asked for by name). The rows stay as history.
+    /// member (membership itself goes only when asked for by name). The rows stay as history. An admin may give up
+    /// their own rights: that only ever takes power away, and it is audited like any revoke.
     func revoke(accountID: UUID, at unit: Unit, only: StaffRole.Role?, by staff: StaffContext, actor: AuditLog.Actor) async throws {
         let live = try await StaffRole.query(on: db).filter(\.$accountID == accountID).filter(\.$unitID == unit.id!)
             .filter(\.$revokedAt == nil).all().filter { grant in only.map { grant.role == $0 } ?? (grant.role != .member) }
@@ -95,10 +107,11 @@ struct StaffService: Sendable {
 
     // MARK: Requests for officer rights
 
-    /// The requests at the units where the caller may grant officer rights, newest first.
+    /// The requests the caller may decide: at the units where they may grant officer rights, and not their own;
+    /// newest first.
     func rightsRequests(for staff: StaffContext, status: RightsRequest.Status?, page: Int, per: Int) async throws -> (items: [RightsRequestRow], total: Int) {
         let units = try await StaffDirectory(db: db).unitsInScope(staff).filter { staff.mayManage(.officer, at: $0) }
-        var query = RightsRequest.query(on: db).filter(\.$unitID ~~ units.compactMap(\.id))
+        var query = RightsRequest.query(on: db).filter(\.$unitID ~~ units.compactMap(\.id)).filter(\.$accountID != staff.account.id)
         if let status { query = query.filter(\.$status == status) }
         let total = try await query.count()
         let rows = try await query.sort(\.$createdAt, .descending).range(((page - 1) * per)..<(page * per)).all()
@@ -145,10 +158,12 @@ struct StaffService: Sendable {
         }
     }
 
-    /// Approving grants `officer` at the requested unit (membership comes with it).
+    /// Approving grants `officer` at the requested unit (membership comes with it). One's own request is left to
+    /// an administrator above: a unit admin of an ancestor unit, or the super admin.
     func decide(_ id: UUID, approve: Bool, reason: String?, by staff: StaffContext, actor: AuditLog.Actor) async throws -> RightsRequestRow {
         guard let request = try await RightsRequest.find(id, on: db), let unit = try await Unit.find(request.unitID, on: db),
               staff.mayManage(.officer, at: unit) else { throw AppError.notFound }
+        guard request.accountID != staff.account.id else { throw Self.ownRequest }
         guard request.status == .pending else {
             throw AppError(.conflict, "request_decided", Msg("Yêu cầu này đã được xử lý.", "This request was already decided."))
         }

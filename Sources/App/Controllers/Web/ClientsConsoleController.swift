@@ -64,7 +64,7 @@ struct ClientsConsoleController {
     /// Only a super admin manages the province's connected applications.
     private func superAdmin(_ req: Request) async throws -> StaffContext {
         let staff = try await req.admin()
-        guard staff.account.status == .active, staff.grants.contains(where: { $0.role == .super_admin }) else { throw AppError.forbidden }
+        guard staff.isSuperAdmin else { throw AppError.forbidden }
         return staff
     }
 

@@ -188,7 +188,7 @@ struct ConsoleController {
         var form = FormState()
     }
 
-    private func requestsPage(_ req: Request, form: FormState = FormState()) async throws -> Response {
+    private func requestsPage(_ req: Request, form: FormState = FormState(), status: HTTPStatus = .ok) async throws -> Response {
         let found = try await req.staffService.rightsRequests(for: try await req.admin(), status: nil, page: 1, per: 200)
         let items = found.items.map { row in
             let r = row.request
@@ -197,7 +197,7 @@ struct ConsoleController {
                                     approveURL: SiteURL.approveRequest(.value(r.id!)).path, refuseURL: SiteURL.refuseRequest(.value(r.id!)).path,
                                     pending: r.status == .pending)
         }
-        return try await req.page("console-requests", titleKey: "console_menu_requests", RequestsPage(items: items, form: form))
+        return try await req.page("console-requests", titleKey: "console_menu_requests", RequestsPage(items: items, form: form), status: status)
     }
 
     func requests(req: Request) async throws -> Response { try await requestsPage(req) }
@@ -207,7 +207,7 @@ struct ConsoleController {
         let outcome = try await req.formOutcome(done: "requests_decided") {
             _ = try await req.staffService.decide(try req.uuid(), approve: approve, reason: nil, by: staff, actor: req.auditActor)
         }
-        return try await requestsPage(req, form: outcome.state)
+        return try await requestsPage(req, form: outcome.state, status: outcome.status)
     }
 
     func approve(req: Request) async throws -> Response { try await decide(req: req, approve: true) }

@@ -38,8 +38,14 @@ struct CounterWebController {
         let staff = try await req.staff()
         let rights = try await req.staffDirectory.counterRights(staff)
         let q = req.query[String.self, at: "q"] ?? ""
-        // Only someone who may create citizen accounts now sees the ones they created.
-        let found = rights.canCreate ? try await req.counter.list(staff, q: q, page: 1, per: 100).items : []
+        // The service decides, as for the API: refused (403), the page shows why instead of the list.
+        var found: [CounterService.ListedAccount] = []
+        var status = HTTPStatus.ok
+        do {
+            found = try await req.counter.list(staff, q: q, page: 1, per: 100).items
+        } catch let refused as AppError where refused.status == .forbidden {
+            status = .forbidden
+        }
         let rows = found.map { row -> ListPage.Row in
             let a = row.account
             let (label, badge) = Self.smsLabel(row.passwordSMS?.status, req)
@@ -48,7 +54,7 @@ struct CounterWebController {
                                 mustChange: a.passwordTemporary)
         }
         return try await req.page("counter-list", titleKey: "console_menu_create",
-                                  ListPage(isAdmin: staff.isAdmin, rights: .init(rights, language: req.language), q: q, items: rows))
+                                  ListPage(isAdmin: staff.isAdmin, rights: .init(rights, language: req.language), q: q, items: rows), status: status)
     }
 
     // MARK: Look-up and draft
