@@ -42,6 +42,20 @@ struct AuditLog: Sendable {
         return LookupResult(exists: row?.details == found || row?.details == eidOnly, eidOnly: row?.details == eidOnly)
     }
 
+    /// A sign-in (page or API) by an account that holds any staff right, recorded at the unit of its highest
+    /// grant (so its administrators see it); a citizen's sign-in writes nothing. One statement, no read first.
+    func recordStaffSignIn(_ actor: Actor, account: UUID, via: String) async throws {
+        try await db.sql.raw("""
+            INSERT INTO audit_events (\(Self.columns))
+            SELECT \(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address),
+                   \(bind: "console.sign_in"), \(bind: "account:\(account.uuidString.lowercased())"), u.path, \(bind: "ok"),
+                   \(bind: Self.json(["via": via]))
+            FROM staff_roles r JOIN units u ON u.id = r.unit_id
+            WHERE r.account_id = \(bind: account) AND r.revoked_at IS NULL
+            ORDER BY LENGTH(u.path) LIMIT 1
+            """).run()
+    }
+
     private struct Written: SQLRecord {
         let details: String
         enum CodingKeys: CodingKey, CaseIterable { case details }

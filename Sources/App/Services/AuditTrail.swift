@@ -23,6 +23,9 @@ struct AuditTrail: Sendable {
         var query = AuditEvent.query(on: db).group(.or) { group in
             for prefix in prefixes { group.filter(\.$unitPath, .custom("LIKE"), prefix + "%") }
             group.filter(\.$actorID == staff.account.id)
+            // Events of no unit (single sign-on clients and keys, unit imports, citizens' own e-ID and sign-on
+            // events) concern the whole province: its super admins see them.
+            if staff.isSuperAdmin { group.filter(\.$unitPath == nil) }
         }
         if let action = filter.action { query = query.filter(\.$action == action) }
         if let actor = filter.actor { query = query.filter(\.$actorID == actor) }

@@ -45,10 +45,15 @@ extension CounterService {
     /// An account this officer created at a unit where they hold the right now: an officer who moved units no
     /// longer acts on the old unit's citizens. The flow id of a reissue is the account's own id.
     func createdAccount(_ id: UUID, staff: StaffContext) async throws -> Account {
+        try await createdAccountAndUnit(id, staff: staff).account
+    }
+
+    /// The same, with the one-stop unit it was created at (where its officer's actions are recorded).
+    func createdAccountAndUnit(_ id: UUID, staff: StaffContext) async throws -> (account: Account, unit: Unit) {
         let units = try await requireOfficer(staff, language: .vi)
         guard let account = try await Account.find(id, on: db), account.createdBy == staff.account.id,
-              let unitID = account.createdAtUnit, units.contains(where: { $0.id == unitID }) else { throw Self.accountNotFound }
-        return account
+              let unitID = account.createdAtUnit, let unit = units.first(where: { $0.id == unitID }) else { throw Self.accountNotFound }
+        return (account, unit)
     }
 
     /// An account the caller created, with the fate of its password SMS.
@@ -64,19 +69,19 @@ extension CounterService {
     }
 
     func reissueCode(_ accountID: UUID, staff: StaffContext, actor: AuditLog.Actor) async throws -> OTPSent {
-        let account = try await createdAccount(accountID, staff: staff)
+        let (account, unit) = try await createdAccountAndUnit(accountID, staff: staff)
         let phone = try PhoneNumber(account.phone)
         let portal = self.portal
         return try await db.writeTransaction { tx in
             let sent = try await OTPService(db: tx, portal: portal).send(purpose: .reissue, flowID: accountID, phone: phone, clientAddress: actor.address)
-            try await AuditLog(db: tx, portal: portal).record(actor, action: "citizen.reissue_otp_send", target: "account:\(accountID.uuidString.lowercased())", unit: nil,
+            try await AuditLog(db: tx, portal: portal).record(actor, action: "citizen.reissue_otp_send", target: "account:\(accountID.uuidString.lowercased())", unit: unit,
                                                               details: ["phone": phone.masked])
             return sent
         }
     }
 
     func reissue(_ accountID: UUID, code: String?, staff: StaffContext, actor: AuditLog.Actor, hasher: PasswordHasher) async throws {
-        let account = try await createdAccount(accountID, staff: staff)
+        let (account, unit) = try await createdAccountAndUnit(accountID, staff: staff)
         guard let code, !code.isEmpty else { throw AppError.validation(["code": PersonValidation.required]) }
         if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: accountID, purpose: .reissue, code: code)) { throw error }
         let password = TemporaryPassword.generate()
@@ -95,7 +100,7 @@ extension CounterService {
             try await Outbox(db: tx, portal: portal).enqueue(to: try PhoneNumber(account.phone), text: "Tai khoan: \(account.idNumber) Mat khau: \(password)",
                                                              kind: .password, flowID: accountID)
             try await AuditLog(db: tx, portal: portal).record(actor, action: "citizen.password_reissue", target: "account:\(accountID.uuidString.lowercased())",
-                                                              unit: nil, details: ["idNumber": IDNumber.maskedDigits(account.idNumber)])
+                                                              unit: unit, details: ["idNumber": IDNumber.maskedDigits(account.idNumber)])
         }
     }
 

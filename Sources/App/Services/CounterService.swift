@@ -49,8 +49,10 @@ struct CounterService: Sendable {
         let messages: [OutboxMessage]
     }
 
-    func details(_ id: UUID, staff: StaffContext) async throws -> DraftDetails {
+    /// Shows the draft whole (every field of the citizen's data): the read is recorded.
+    func details(_ id: UUID, staff: StaffContext, actor: AuditLog.Actor) async throws -> DraftDetails {
         let draft = try await draft(id, staff: staff)
+        try await recordRead(draft, what: "draft.read", staff: staff, actor: actor)
         return DraftDetails(draft: draft, scanFileName: try await scanFileName(of: draft),
                             code: try await OTPService(db: db, portal: portal).state(of: id), messages: try await messages(flow: id))
     }
@@ -66,8 +68,9 @@ struct CounterService: Sendable {
     }
 
     /// The request form's contents for a draft: the same values for the PDF and the page printed from the browser.
-    func requestForm(_ id: UUID, staff: StaffContext) async throws -> RequestForm {
+    func requestForm(_ id: UUID, staff: StaffContext, actor: AuditLog.Actor, format: String) async throws -> RequestForm {
         let draft = try await draft(id, staff: staff)
+        try await recordRead(draft, what: "request_form.read", staff: staff, actor: actor, details: ["format": format])
         let unit = try await Unit.find(draft.unitID, on: db)
         let rootID = unit?.path.split(separator: "/").first.flatMap { UUID(uuidString: String($0)) }
         let province = try await rootID.asyncMap { try await Unit.find($0, on: db) } ?? nil
@@ -75,10 +78,17 @@ struct CounterService: Sendable {
     }
 
     /// The filled request form as a PDF, and the file name it is downloaded under.
-    func requestFormPDF(_ id: UUID, staff: StaffContext, threadPool: NIOThreadPool, logger: Logger) async throws -> (pdf: Data, fileName: String) {
-        let form = try await requestForm(id, staff: staff)
+    func requestFormPDF(_ id: UUID, staff: StaffContext, actor: AuditLog.Actor, threadPool: NIOThreadPool, logger: Logger) async throws -> (pdf: Data, fileName: String) {
+        let form = try await requestForm(id, staff: staff, actor: actor, format: "pdf")
         let pdf = try await RequestForms.pdf(form, fontPath: portal.config.pdfFontPath, threadPool: threadPool, logger: logger)
         return (pdf, "giay-de-nghi-\(form.idNumber).pdf")
+    }
+
+    private func recordRead(_ draft: CitizenDraft, what: String, staff: StaffContext, actor: AuditLog.Actor,
+                            details: [String: String] = [:]) async throws {
+        try await AuditLog(db: db, portal: portal).record(actor, action: what, target: "draft:\(draft.id!.uuidString.lowercased())",
+                                                          unit: staff.officerUnits.first { $0.id == draft.unitID },
+                                                          details: details.merging(["idNumber": IDNumber.maskedDigits(draft.idNumber)]) { a, _ in a })
     }
 
     /// A draft of one of the caller's one-stop units; any other is simply not found.

@@ -162,11 +162,9 @@ struct LoginService: Sendable {
         case let .refused(result): throw OTPService.error(for: result) ?? Self.challengeNotFound
         case .noAccount: throw Self.challengeNotFound
         case let .signedIn(token, session, account):
-            if toConsole {
-                try await AuditLog(db: db, portal: portal).record(
-                    AuditLog.Actor(id: account.id, name: account.fullName, address: clientAddress),
-                    action: "console.sign_in", target: "account:\(account.id.uuidString.lowercased())", unit: nil)
-            }
+            try await AuditLog(db: db, portal: portal).recordStaffSignIn(
+                AuditLog.Actor(id: account.id, name: account.fullName, address: clientAddress), account: account.id,
+                via: kind == .api ? "api" : (toConsole ? "console" : "page"))
             return (token, session, account)
         }
     }

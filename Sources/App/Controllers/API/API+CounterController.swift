@@ -32,8 +32,8 @@ struct APICounterController {
     }
 
     func getDraft(req: Request) async throws -> DraftView {
-        let draft = try await req.counter.draft(try req.uuid(), staff: try await req.staff())
-        return DraftView(draft, scanFileName: try await req.counter.scanFileName(of: draft))
+        let details = try await req.counter.details(try req.uuid(), staff: try await req.staff(), actor: req.auditActor)
+        return DraftView(details.draft, scanFileName: details.scanFileName)
     }
 
     func updateDraft(req: Request) async throws -> DraftView {
@@ -50,7 +50,7 @@ struct APICounterController {
     }
 
     func requestForm(req: Request) async throws -> Response {
-        let form = try await req.counter.requestFormPDF(try req.uuid(), staff: try await req.staff(), threadPool: req.application.threadPool, logger: req.logger)
+        let form = try await req.counter.requestFormPDF(try req.uuid(), staff: try await req.staff(), actor: req.auditActor, threadPool: req.application.threadPool, logger: req.logger)
         return .attachment(form.pdf, type: "application/pdf", fileName: form.fileName)
     }
 

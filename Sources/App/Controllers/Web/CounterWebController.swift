@@ -136,7 +136,7 @@ struct CounterWebController {
 
     private func draftPage(_ req: Request, id: UUID, form: FormState = FormState(), status: HTTPStatus = .ok) async throws -> Response {
         let staff = try await req.staff()
-        let details = try await req.counter.details(id, staff: staff)
+        let details = try await req.counter.details(id, staff: staff, actor: req.auditActor)
         let draft = details.draft
         let messages = details.messages.map { m -> DraftPage.Message in
             let (label, badge) = Self.smsLabel(m.status, req)
@@ -221,7 +221,7 @@ struct CounterWebController {
     }
 
     func requestForm(req: Request) async throws -> Response {
-        let form = try await req.counter.requestFormPDF(try req.uuid(), staff: try await req.staff(), threadPool: req.application.threadPool, logger: req.logger)
+        let form = try await req.counter.requestFormPDF(try req.uuid(), staff: try await req.staff(), actor: req.auditActor, threadPool: req.application.threadPool, logger: req.logger)
         return .attachment(form.pdf, type: "application/pdf", fileName: form.fileName)
     }
 
@@ -236,7 +236,7 @@ struct CounterWebController {
 
     /// The same form as the PDF, from the same values, as a page to print from the browser.
     func printable(req: Request) async throws -> Response {
-        let form = try await req.counter.requestForm(try req.uuid(), staff: try await req.staff())
+        let form = try await req.counter.requestForm(try req.uuid(), staff: try await req.staff(), actor: req.auditActor, format: "page")
         return try await req.page("counter-print", titleKey: "form_title", PrintPage(
             portalName: form.portalName, unitName: form.unitName, fullNameUpper: (try? PersonName(form.fullName).upper) ?? form.fullName,
             idNumber: form.idNumber, dateOfBirth: form.dateOfBirth, phone: form.phone, email: form.email ?? "—", officerName: form.officerName,
