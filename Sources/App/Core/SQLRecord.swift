@@ -13,7 +13,7 @@ protocol SQLRecord: Decodable, Sendable {
 
 extension SQLRecord {
     /// The record's column names, in the order of its keys.
-    static var columnNames: [String] { CodingKeys.allCases.map { SQLNames.column($0.stringValue) } }
+    static var columnNames: [String] { SQLNames.columnNames(for: Self.self) }
 
     /// The select list for this record: `table.column` for each key, renamed to `prefix + column` when a prefix is
     /// given (two records read from one joined row keep apart that way).
@@ -59,6 +59,15 @@ struct SQLCount: SQLRecord {
 
 enum SQLNames {
     private static let decoders = NIOLockedValueBox<[ObjectIdentifier: SQLRowDecoder]>([:])
+    private static let names = NIOLockedValueBox<[ObjectIdentifier: [String]]>([:])
+
+    /// A record's column names, worked out once per type: every statement that reads one spells its columns.
+    static func columnNames<R: SQLRecord>(for type: R.Type) -> [String] {
+        if let known = names.withLockedValue({ $0[ObjectIdentifier(type)] }) { return known }
+        let computed = R.CodingKeys.allCases.map { column($0.stringValue) }
+        names.withLockedValue { $0[ObjectIdentifier(type)] = computed }
+        return computed
+    }
 
     static func decoder<R: SQLRecord>(for type: R.Type) -> SQLRowDecoder {
         if let known = decoders.withLockedValue({ $0[ObjectIdentifier(type)] }) { return known }

@@ -526,7 +526,8 @@ struct SingleSignOn: Sendable {
     /// The claims of the grant's scopes (OpenID Connect Core 5.4): only those the client is registered for.
     func userinfo(_ token: String) async throws -> [String: ClaimValue] {
         guard let (claims, grant) = try await liveAccessToken(token) else { throw OAuthError.invalidToken("The access token is not valid.") }
-        guard let account = try await Account.find(grant.accountID, on: db) else { throw OAuthError.invalidToken("The account no longer exists.") }
+        guard let account = try await db.sql.raw("SELECT \(AccountRecord.columns()) FROM accounts WHERE id = \(bind: grant.accountID)")
+            .firstRecord(AccountRecord.self) else { throw OAuthError.invalidToken("The account no longer exists.") }
         let scopes = grant.currentScopes
         var out: [String: ClaimValue] = ["sub": .string(claims.sub.value)]
         if scopes.contains("profile") {
