@@ -35,6 +35,30 @@ final class RegistrationAPITests: XCTestCase {
         }
     }
 
+    func test_the_api_takes_dates_of_birth_only_as_the_contracts_yyyy_mm_dd() async throws {
+        try await withEachDatabase { ctx in
+            for written in ["17/05/1990", "17-05-1990", "1990/05/17", "19900517", "1990-5-17"] {
+                var body = Citizen().registration
+                body["dateOfBirth"] = written
+                let res = try await ctx.post("/api/v1/registrations", body)
+                assertError(res, .unprocessableEntity, "validation_failed")
+                XCTAssertTrue(res.errorFields?["dateOfBirth"]?.contains("YYYY-MM-DD") ?? false, "\(written): \(res.body.string)")
+            }
+            let registrations = try await Registration.query(on: ctx.app.db).count()
+            XCTAssertEqual(registrations, 0)
+            // The counter's API too, on a change of a draft.
+            let officer = try await ctx.signedInOfficer()
+            let drafted = try await ctx.uploadDraft(as: officer, dateOfBirth: "03/02/1990")
+            assertError(drafted, .unprocessableEntity, "validation_failed")
+            let draft = try await ctx.uploadDraft(as: officer)
+            let id = try XCTUnwrap(draft.json?["id"] as? String)
+            let patched = try await ctx.patch("/api/v1/admin/citizen-accounts/drafts/\(id)", ["dateOfBirth": "03/02/1990"], token: officer.token)
+            assertError(patched, .unprocessableEntity, "validation_failed")
+            let iso = try await ctx.patch("/api/v1/admin/citizen-accounts/drafts/\(id)", ["dateOfBirth": "1990-02-03"], token: officer.token)
+            XCTAssertEqual(iso.status, .ok, iso.body.string)
+        }
+    }
+
     func test_every_bad_field_gets_its_own_message_and_nothing_is_created() async throws {
         try await withEachDatabase { ctx in
             let body: [String: Any] = ["idNumber": "12ab", "fullName": "X", "dateOfBirth": "1990-02-30", "phone": "0221 3856789", "email": "no-at-sign"]

@@ -10,7 +10,7 @@ struct APICitizenController {
     // MARK: Registration
 
     func register(req: Request) async throws -> Response {
-        let body = try req.json(WithPerson<RegistrationRequest>.self)
+        let body = try req.person(WithPerson<RegistrationRequest>.self)
         let started = try await req.registrations
             .start(body.person, accountType: body.rest.accountType, verificationMethod: body.rest.verificationMethod,
                    humanCheck: body.rest.humanCheck, clientAddress: req.clientAddress)

@@ -26,6 +26,7 @@ struct APICounterController {
                            Msg("Nội dung phải là multipart/form-data.", "The body must be multipart/form-data."))
         }
         let (input, scan) = DraftUpload.input(try await DraftUpload.decode(req), keepEmptyScan: true)
+        try APIDate.check(input.person)
         let staff = try await req.staff()
         let draft = try await req.counter.createDraft(input, scan: scan, staff: staff, actor: req.auditActor)
         return try await .json(DraftView(draft, scanFileName: try await req.counter.scanFileName(of: draft)), status: .created, for: req)
@@ -37,7 +38,7 @@ struct APICounterController {
     }
 
     func updateDraft(req: Request) async throws -> DraftView {
-        let body = try req.json(WithPerson<DraftUnit>.self)
+        let body = try req.person(WithPerson<DraftUnit>.self)
         let input = DraftInput(person: body.person, unitID: body.rest.unitId)
         let staff = try await req.staff()
         let draft = try await req.counter.updateDraft(try req.uuid(), input, staff: staff, actor: req.auditActor)

@@ -56,3 +56,24 @@ struct WithPerson<Rest: Decodable & Sendable>: Decodable, Sendable {
         rest = try Rest(from: decoder)
     }
 }
+
+extension Request {
+    /// A JSON body with a person's details, its date of birth in the API's one form.
+    func person<Rest>(_ type: WithPerson<Rest>.Type) throws -> WithPerson<Rest> {
+        let body = try json(type)
+        try APIDate.check(body.person)
+        return body
+    }
+}
+
+/// The API's dates are the contract's `YYYY-MM-DD` and nothing else: `01/02/1985` reads as January or February
+/// depending on the reader. The pages keep accepting the Vietnamese `dd/mm/yyyy` they show.
+enum APIDate {
+    static let invalid = Msg("Ngày sinh phải viết theo dạng YYYY-MM-DD (ví dụ 1985-12-31).",
+                             "The date of birth must be written YYYY-MM-DD (for example 1985-12-31).")
+
+    static func check(_ person: PersonInput) throws {
+        guard let raw = person.dateOfBirth?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return }
+        guard raw.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil else { throw AppError.validation(["dateOfBirth": invalid]) }
+    }
+}
