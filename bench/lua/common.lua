@@ -1,5 +1,6 @@
 -- Shared by every bench script: per-thread ids and a done() that prints p50/p95/p99 (wrk --latency has no p95).
-local threads = {}
+-- Global: a script that brings its own done() (sso-common.lua) reads every thread's values from it.
+threads = {}
 local counter = 0
 
 function setup(thread)

@@ -14,21 +14,8 @@ function now_s()
   return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9
 end
 
-local threads = {}
-local counter = 0
-function setup(thread)
-  thread:set("tid", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-
-function read_lines(path)
-  local lines = {}
-  for line in io.lines(path) do
-    if line ~= "" then table.insert(lines, line) end
-  end
-  return lines
-end
+-- setup() (per-thread ids, kept in `threads`) and read_lines(); done() is this file's own, below.
+dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 ok, bad, first_s, last_s, stopped = 0, 0, 0, 0, 0
 
