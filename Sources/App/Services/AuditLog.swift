@@ -47,9 +47,8 @@ struct AuditLog: Sendable {
     func recordStaffSignIn(_ actor: Actor, account: UUID, via: String) async throws {
         try await db.sql.raw("""
             INSERT INTO audit_events (\(Self.columns))
-            SELECT \(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address),
-                   \(bind: "console.sign_in"), \(bind: "account:\(account.uuidString.lowercased())"), u.path, \(bind: "ok"),
-                   \(bind: Self.json(["via": via]))
+            SELECT \(fields(actor, action: "console.sign_in", target: "account:\(account.uuidString.lowercased())", unitPath: "u.path",
+                            outcome: "ok")), \(bind: Self.json(["via": via]))
             FROM staff_roles r JOIN units u ON u.id = r.unit_id
             WHERE r.account_id = \(bind: account) AND r.revoked_at IS NULL
             ORDER BY LENGTH(u.path) LIMIT 1
@@ -70,7 +69,12 @@ struct AuditLog: Sendable {
 
     /// The values of `columns` but `details`.
     private func fields(_ actor: Actor, action: String, target: String, unit: Unit?, outcome: String) -> SQLQueryString {
-        "\(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address), \(bind: action), \(bind: target), \(bind: unit?.path), \(bind: outcome)"
+        fields(actor, action: action, target: target, unitPath: "\(bind: unit?.path)", outcome: outcome)
+    }
+
+    /// The same with the unit's path given as SQL (a column of the statement's own rows).
+    private func fields(_ actor: Actor, action: String, target: String, unitPath: SQLQueryString, outcome: String) -> SQLQueryString {
+        "\(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address), \(bind: action), \(bind: target), \(unitPath), \(bind: outcome)"
     }
 
     private static func json(_ details: [String: String]) -> String {
