@@ -189,4 +189,7 @@ func routes(_ app: Application) throws {
     if !app.environment.isRelease {
         web.get(SiteURL.devSMS.pathComponents, use: site.devSMS)
     }
+
+    // Last: which methods each path answers, for the 405s of the others.
+    app.routeMethods = RouteMethods(app.routes.all)
 }

@@ -7,7 +7,16 @@ public enum Username: Hashable, Sendable {
 
     /// Told apart by digit count: ID numbers have 9 or 12 digits, phone spellings 10, 11 (84…) or 13 (0084…)
     /// or a "+". A 12-digit "840…" is a phone: no CCCD starts with 84, as place codes stop at 295.
+    /// The longest spelling taken: "+84 (0) 912 345 678" has 19 characters.
+    public static let maxLength = 24
+
     public init(_ raw: String, now: Date = Date()) throws(DomainError) {
+        guard raw.count <= Self.maxLength else {
+            throw DomainError(
+                code: "username_too_long",
+                vi: "Số định danh hoặc số điện thoại không được dài quá \(Self.maxLength) ký tự.",
+                en: "The ID number or phone number can have at most \(Self.maxLength) characters.")
+        }
         var digits = ""
         var plus = false
         for scalar in raw.unicodeScalars {

@@ -61,11 +61,12 @@ final class RegistrationAPITests: XCTestCase {
 
     func test_every_bad_field_gets_its_own_message_and_nothing_is_created() async throws {
         try await withEachDatabase { ctx in
-            let body: [String: Any] = ["idNumber": "12ab", "fullName": "X", "dateOfBirth": "1990-02-30", "phone": "0221 3856789", "email": "no-at-sign"]
+            let body: [String: Any] = ["idNumber": "12ab", "fullName": "X", "dateOfBirth": "1990-02-30", "phone": "0221 3856789", "email": "no-at-sign",
+                                       "verificationMethod": "mobile"]
             let res = try await ctx.post("/api/v1/registrations", body)
             assertError(res, .unprocessableEntity, "validation_failed")
             let fields = try XCTUnwrap(res.errorFields)
-            XCTAssertEqual(Set(fields.keys), ["idNumber", "fullName", "dateOfBirth", "phone", "email"])
+            XCTAssertEqual(Set(fields.keys), ["idNumber", "fullName", "dateOfBirth", "phone", "email", "accountType"])
             XCTAssertTrue(fields["phone"]?.contains("di động") ?? false, fields["phone"] ?? "")
             let english = try await ctx.post("/api/v1/registrations", body, headers: ["Accept-Language": "en"])
             let enFields = english.errorFields

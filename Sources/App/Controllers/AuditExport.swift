@@ -3,16 +3,17 @@ import Foundation
 import Vapor
 
 extension Request {
-    /// `action`, `actor` (an account id), `from` and `to` (RFC 3339); what does not parse is ignored.
-    var auditFilter: AuditFilter {
-        let iso = ISO8601DateFormatter()
-        let text = { (name: String) in self.query[String.self, at: name].flatMap { $0.isEmpty ? nil : $0 } }
-        return AuditFilter(action: text("action"), actor: text("actor").flatMap(UUID.init(uuidString:)),
-                           from: text("from").flatMap { iso.date(from: $0) }, to: text("to").flatMap { iso.date(from: $0) })
+    /// `action` (an empty one is no filter: the console's form sends it so), `actor` (an account id), `from` and
+    /// `to` (RFC 3339); a value that does not read is a 400 `invalid_query`, never ignored.
+    func auditFilter() throws -> AuditFilter {
+        let action = try apiQuery.text("action", maxLength: 100)
+        return AuditFilter(action: action?.isEmpty == false ? action : nil, actor: try apiQuery.uuid("actor"),
+                           from: try apiQuery.dateTime("from"), to: try apiQuery.dateTime("to"))
     }
 
     func auditExport() async throws -> Response {
-        let csv = try await auditTrail.export(try await admin(), auditFilter, actor: auditActor)
+        let staff = try await admin()
+        let csv = try await auditTrail.export(staff, try auditFilter(), actor: auditActor)
         return .attachment(Data(csv.utf8), type: "text/csv; charset=utf-8", fileName: "audit.csv")
     }
 }

@@ -25,6 +25,8 @@ struct AppError: Error, Sendable {
     let message: Msg
     var fields: [String: Msg] = [:]
     var retryAt: Date? = nil
+    /// Headers the answer carries besides those of its kind (`Allow` of a 405).
+    var headers = HTTPHeaders()
 
     init(_ status: HTTPStatus, _ code: String, _ message: Msg, fields: [String: Msg] = [:], retryAt: Date? = nil) {
         self.status = status

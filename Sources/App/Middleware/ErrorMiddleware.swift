@@ -20,6 +20,10 @@ struct PortalErrorMiddleware: Middleware {
     /// Vapor's and Swift's own errors become AppErrors; nothing internal (SQL, stack) reaches the client.
     static func map(_ error: any Error, request: Request) -> AppError {
         if let e = error as? AppError { return e }
+        if error is RouteNotFound {
+            let allowed = request.application.routeMethods.allowed(request.url.path)
+            return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
+        }
         if let e = error as? DecodingError { return decodingError(e) }
         if let abort = error as? any AbortError {
             switch abort.status {
@@ -83,7 +87,7 @@ struct PortalErrorMiddleware: Middleware {
 
     static func render(_ error: AppError, for request: Request) async -> Response {
         let language = request.language
-        var headers = HTTPHeaders()
+        var headers = error.headers
         if let retryAt = error.retryAt {
             let seconds = max(1, Int(ceil(retryAt.timeIntervalSince(request.application.portal.time.now()))))
             headers.replaceOrAdd(name: .retryAfter, value: String(seconds))

@@ -5,7 +5,7 @@ import Foundation
 final class RightsRequest: Model, @unchecked Sendable {
     static let schema = "rights_requests"
 
-    enum Status: String, Codable, Sendable { case pending, approved, refused }
+    enum Status: String, Codable, Sendable, CaseIterable { case pending, approved, refused }
 
     @ID(key: .id) var id: UUID?
     @Field(key: "account_id") var accountID: UUID

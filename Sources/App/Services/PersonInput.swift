@@ -24,11 +24,25 @@ struct ValidPerson: Sendable {
 enum PersonValidation {
     static let required = Msg("Trường này là bắt buộc.", "This field is required.")
 
+    /// The most characters each field may have as sent, spaces and dots included: what the forms allow and
+    /// the API's document states. The rules of each field (PersonName's length after tidying among them) apply
+    /// within these.
+    static let maxLengths = ["idNumber": 20, "fullName": 100, "dateOfBirth": 10, "phone": 20, "email": 254]
+
+    static func tooLong(_ limit: Int) -> Msg {
+        Msg("Không được dài quá \(limit) ký tự.", "At most \(limit) characters.")
+    }
+
     /// Every field is checked so that the form can show all its problems in one go; the ID number's
     /// encoded birth year is checked against the date of birth when both are valid.
     static func validate(_ input: PersonInput, allowCMND: Bool, now: Date) throws -> ValidPerson {
         var fields: [String: Msg] = [:]
         func blank(_ s: String?) -> Bool { (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        var tooLong: [String: Msg] = [:]
+        for (name, value) in input.formValues {
+            if let limit = maxLengths[name], value.count > limit { tooLong[name] = Self.tooLong(limit) }
+        }
+        guard tooLong.isEmpty else { throw AppError.validation(tooLong) }
 
         var id: IDNumber? = nil
         if blank(input.idNumber) { fields["idNumber"] = required } else {

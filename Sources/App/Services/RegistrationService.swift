@@ -22,20 +22,27 @@ struct RegistrationService: Sendable {
     /// Whether the ID number already has an account is deliberately not checked here: only after the
     /// phone is proven (no enumeration).
     /// Only citizen accounts verified by mobile subscriber are registered here: another `accountType` or
-    /// `verificationMethod`, where a caller names one, is a field error.
-    func start(_ input: PersonInput, accountType: String? = nil, verificationMethod: String? = nil,
+    /// `verificationMethod`, where a caller names one, is a field error; so is leaving one out when
+    /// `choicesRequired` (the API, whose document requires both; the page makes the choice itself). Field
+    /// errors of the choices and of the person come back together.
+    func start(_ input: PersonInput, accountType: String? = nil, verificationMethod: String? = nil, choicesRequired: Bool = false,
                humanCheck: String?, clientAddress: String) async throws -> RegistrationStarted {
-        var fields: [String: Msg] = [:]
-        if (accountType ?? "citizen") != "citizen" {
-            fields["accountType"] = Msg("Chỉ hỗ trợ đăng ký tài khoản công dân.", "Only citizen accounts can be registered here.")
+        var choices: [String: Msg] = [:]
+        for (name, value, only, refusal) in [
+            ("accountType", accountType, "citizen", Msg("Chỉ hỗ trợ đăng ký tài khoản công dân.", "Only citizen accounts can be registered here.")),
+            ("verificationMethod", verificationMethod, "mobile", Msg("Chỉ hỗ trợ xác thực qua thuê bao di động.", "Only mobile-subscriber verification is offered.")),
+        ] {
+            if let value, value != only { choices[name] = refusal } else if value == nil && choicesRequired { choices[name] = PersonValidation.required }
         }
-        if (verificationMethod ?? "mobile") != "mobile" {
-            fields["verificationMethod"] = Msg("Chỉ hỗ trợ xác thực qua thuê bao di động.", "Only mobile-subscriber verification is offered.")
-        }
-        if !fields.isEmpty { throw AppError.validation(fields) }
         try await HumanCheckGate(db: db, portal: portal).require(humanCheck)
         try await IPLimit(db: db, portal: portal).hit("register", clientAddress)
-        let person = try PersonValidation.validate(input, allowCMND: portal.config.allowCMNDForNewAccounts, now: now)
+        let person: ValidPerson
+        do {
+            person = try PersonValidation.validate(input, allowCMND: portal.config.allowCMNDForNewAccounts, now: now)
+        } catch let error as AppError where error.code == "validation_failed" && !choices.isEmpty {
+            throw AppError.validation(error.fields.merging(choices) { first, _ in first })
+        }
+        if !choices.isEmpty { throw AppError.validation(choices) }
         let portal = self.portal
         return try await db.writeTransaction { tx in
             let now = portal.time.now()

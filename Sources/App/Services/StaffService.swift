@@ -160,6 +160,8 @@ struct StaffService: Sendable {
 
     /// Approving grants `officer` at the requested unit (membership comes with it). One's own request is left to
     /// an administrator above: a unit admin of an ancestor unit, or the super admin.
+    static let maxReason = 500
+
     func decide(_ id: UUID, approve: Bool, reason: String?, by staff: StaffContext, actor: AuditLog.Actor) async throws -> RightsRequestRow {
         guard let request = try await RightsRequest.find(id, on: db), let unit = try await Unit.find(request.unitID, on: db),
               staff.mayManage(.officer, at: unit) else { throw AppError.notFound }
@@ -168,13 +170,17 @@ struct StaffService: Sendable {
             throw AppError(.conflict, "request_decided", Msg("Yêu cầu này đã được xử lý.", "This request was already decided."))
         }
         guard let account = try await Account.find(request.accountID, on: db) else { throw AppError.notFound }
+        let reason = reason.map(Text.clean).flatMap { $0.isEmpty ? nil : $0 }
+        if let reason, reason.count > Self.maxReason {
+            throw AppError.validation(["reason": Msg("Lý do không được dài quá \(Self.maxReason) ký tự.", "The reason can have at most \(Self.maxReason) characters.")])
+        }
         let portal = self.portal
         return try await db.writeTransaction { tx in
             if approve { try await Self.apply([.member, .officer], to: account, at: unit, actor: actor, on: tx, portal: portal) }
             request.status = approve ? .approved : .refused
             request.decidedBy = actor.id
             request.decidedAt = portal.time.now()
-            request.reason = reason.map(Text.clean).flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }
+            request.reason = reason
             try await request.update(on: tx)
             try await AuditLog(db: tx, portal: portal).record(actor, action: approve ? "rights_request.approve" : "rights_request.refuse",
                                                               target: "rights_request:\(id.uuidString.lowercased())", unit: unit,

@@ -22,7 +22,7 @@ struct APIAdminController {
 
     func units(req: Request) async throws -> Page<UnitView> {
         let all = try await req.staffDirectory.unitsInScope(try await req.admin())
-        let (page, per) = req.paging
+        let (page, per) = try req.apiQuery.paging()
         let language = req.language
         return Page(items: all.dropFirst((page - 1) * per).prefix(per).map { UnitView($0, language: language) }, page: page, per: per, total: all.count)
     }
@@ -47,8 +47,8 @@ struct APIAdminController {
 
     func staffList(req: Request) async throws -> Page<StaffView> {
         let unit = try await req.unitService.administered(try req.uuid(), by: try await req.admin())
+        let (page, per) = try req.apiQuery.paging()
         let views = try await req.staffService.members(of: unit).map(StaffView.init)
-        let (page, per) = req.paging
         return Page(items: Array(views.dropFirst((page - 1) * per).prefix(per)), page: page, per: per, total: views.count)
     }
 
@@ -65,10 +65,7 @@ struct APIAdminController {
     func revoke(req: Request) async throws -> HTTPStatus {
         let staff = try await req.admin()
         let unit = try await req.unitService.administered(try req.uuid(), by: staff)
-        let role = try req.query.get(String?.self, at: "role").map { raw -> StaffRole.Role in
-            guard let role = StaffRole.Role(rawValue: raw) else { throw AppError.validation(["role": Msg("Vai trò không hợp lệ.", "Unknown role.")]) }
-            return role
-        }
+        let role = try req.apiQuery.choice("role", StaffRole.Role.self)
         try await req.staffService.revoke(accountID: try req.uuid("accountId"), at: unit, only: role, by: staff, actor: req.auditActor)
         return .noContent
     }
@@ -83,15 +80,17 @@ struct APIAdminController {
     }
 
     func rightsRequests(req: Request) async throws -> Page<RightsRequestView> {
-        let status = req.query[String.self, at: "status"].flatMap(RightsRequest.Status.init(rawValue:))
-        let (page, per) = req.paging
-        let found = try await req.staffService.rightsRequests(for: try await req.admin(), status: status, page: page, per: per)
+        let staff = try await req.admin()
+        let status = try req.apiQuery.choice("status", RightsRequest.Status.self)
+        let (page, per) = try req.apiQuery.paging()
+        let found = try await req.staffService.rightsRequests(for: staff, status: status, page: page, per: per)
         return Page(items: found.items.map(RightsRequestView.init), page: page, per: per, total: found.total)
     }
 
     private func decide(req: Request, approve: Bool) async throws -> RightsRequestView {
         let staff = try await req.admin()
-        let body = (try? req.content.decode(DecisionBody.self)) ?? DecisionBody()
+        // The body is optional; when one is sent it is read like any other.
+        let body = (req.body.data?.readableBytes ?? 0) == 0 ? DecisionBody() : try req.json(DecisionBody.self)
         return RightsRequestView(try await req.staffService.decide(try req.uuid(), approve: approve, reason: body.reason, by: staff, actor: req.auditActor))
     }
 
@@ -101,8 +100,9 @@ struct APIAdminController {
     // MARK: Audit
 
     func audit(req: Request) async throws -> Page<AuditView> {
-        let (page, per) = req.paging
-        let found = try await req.auditTrail.list(try await req.admin(), req.auditFilter, page: page, per: per)
+        let staff = try await req.admin()
+        let (page, per) = try req.apiQuery.paging()
+        let found = try await req.auditTrail.list(staff, try req.auditFilter(), page: page, per: per)
         return Page(items: found.items.map(AuditView.init), page: page, per: per, total: found.total)
     }
 

@@ -12,7 +12,7 @@ struct APICitizenController {
     func register(req: Request) async throws -> Response {
         let body = try req.person(WithPerson<RegistrationRequest>.self)
         let started = try await req.registrations
-            .start(body.person, accountType: body.rest.accountType, verificationMethod: body.rest.verificationMethod,
+            .start(body.person, accountType: body.rest.accountType, verificationMethod: body.rest.verificationMethod, choicesRequired: true,
                    humanCheck: body.rest.humanCheck, clientAddress: req.clientAddress)
         return try await .json(RegistrationCreated(id: started.flow.id!, phoneMasked: started.phone.masked,
                                                    otpExpiresAt: RFC3339.string(started.otp.expiresAt),
@@ -78,7 +78,7 @@ struct APICitizenController {
             SessionItem(id: $0.id!, kind: $0.kind.rawValue, current: $0.id == signedIn.session.id, clientAddress: $0.clientAddress,
                         userAgent: $0.userAgent, createdAt: RFC3339.string($0.createdAt), lastSeenAt: RFC3339.string($0.lastSeenAt))
         }
-        let (page, per) = req.paging
+        let (page, per) = try req.apiQuery.paging()
         return Page(items: Array(items.dropFirst((page - 1) * per).prefix(per)), page: page, per: per, total: items.count)
     }
 
@@ -116,8 +116,8 @@ struct APICitizenController {
     // MARK: The service catalogue
 
     func services(req: Request) async throws -> Page<ServiceItem> {
-        let (page, per) = req.paging
-        let q = (try? req.query.get(String.self, at: "q")) ?? ""
+        let (page, per) = try req.apiQuery.paging()
+        let q = try req.apiQuery.text("q", maxLength: 100) ?? ""
         let found = try await req.catalogue.search(q, page: page, per: per)
         return Page(items: found.items.map(ServiceItem.init), page: page, per: per, total: found.total)
     }

@@ -4,8 +4,9 @@ import Vapor
 
 struct APICounterController {
     func list(req: Request) async throws -> Page<CitizenAccountView> {
-        let (page, per) = req.paging
-        let found = try await req.counter.list(try await req.staff(), q: req.query[String.self, at: "q"] ?? "", page: page, per: per)
+        let staff = try await req.staff()
+        let (page, per) = try req.apiQuery.paging()
+        let found = try await req.counter.list(staff, q: try req.apiQuery.text("q", maxLength: 100) ?? "", page: page, per: per)
         let items = found.items.map { row in
             let a = row.account
             return CitizenAccountView(id: a.id, idNumber: a.idNumber, fullName: a.fullName, phoneMasked: (try? PhoneNumber(a.phone).masked) ?? "",
@@ -16,7 +17,8 @@ struct APICounterController {
     }
 
     func lookup(req: Request) async throws -> LookupResponse {
-        let found = try await req.counter.lookup(req.query[String.self, at: "idNumber"], staff: try await req.staff(), actor: req.auditActor)
+        let staff = try await req.staff()
+        let found = try await req.counter.lookup(try req.apiQuery.text("idNumber", maxLength: 20), staff: staff, actor: req.auditActor)
         return LookupResponse(exists: found.exists, eidOnly: found.eidOnly)
     }
 

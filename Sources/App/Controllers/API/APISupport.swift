@@ -1,4 +1,4 @@
-// Small helpers every API controller uses: JSON bodies, ids in paths, paging.
+// Small helpers every API controller uses: JSON bodies, ids in paths (paging is APIQuery's).
 import Vapor
 
 extension Request {
@@ -16,15 +16,6 @@ extension Request {
         guard let id = parameters.get(name, as: UUID.self) else { throw AppError.notFound }
         return id
     }
-
-    /// `page` is capped so that the offset, (page - 1) · per, can never overflow: an absurd page is simply empty.
-    var paging: (page: Int, per: Int) {
-        let page = min(Self.maxPage, max(1, (try? query.get(Int.self, at: "page")) ?? 1))
-        let per = min(100, max(1, (try? query.get(Int.self, at: "per")) ?? 20))
-        return (page, per)
-    }
-
-    static let maxPage = 1_000_000
 
     var userAgent: String { headers.first(name: .userAgent) ?? "" }
 }

@@ -253,8 +253,9 @@ struct ConsoleController {
     }
 
     func audit(req: Request) async throws -> Response {
-        let filter = req.auditFilter
-        let found = try await req.auditTrail.list(try await req.admin(), filter, page: 1, per: 200)
+        let staff = try await req.admin()
+        let filter = try req.auditFilter()
+        let found = try await req.auditTrail.list(staff, filter, page: 1, per: 200)
         let items = found.items.map { AuditPage.Row(at: VietnamTime.dateTime($0.at), actorName: $0.actorName, clientAddress: $0.clientAddress,
                                                     action: $0.action, target: $0.target, outcome: $0.outcome, details: $0.details) }
         return try await req.page("console-audit", titleKey: "console_menu_audit",
