@@ -139,6 +139,27 @@ final class SingleSignOnTests: XCTestCase {
         }
     }
 
+    /// RFC 6749 §3.1–3.2: parameters the endpoint does not know are ignored, whatever their names hold
+    /// (brackets, controls); one it knows may be given once.
+    func test_unknown_form_parameters_are_ignored_and_a_known_one_twice_is_invalid_request() async throws {
+        try await withEachDatabase { ctx in
+            let c = try await client(ctx, scopes: ["openid", "profile"])
+            let (browser, _) = try await signedIn(ctx)
+            let code = try await code(ctx, browser, clientID: c.id, scope: "openid profile")
+            let tokens = try await exchange(ctx, code, id: c.id, secret: c.secret)
+            let access = try XCTUnwrap(tokens.json?["access_token"] as? String)
+            var headers = HTTPHeaders()
+            headers.basicAuthorization = BasicAuthorization(username: c.id, password: c.secret!)
+            let odd = try await ctx.send(TestRequest(.POST, "/oidc/introspect",
+                                                     .form([("a[b]", "1"), ("\u{1A}[)è", "x"), ("token", access), ("if", "")]), headers: headers))
+            XCTAssertEqual(odd.status, .ok, odd.body)
+            XCTAssertEqual(odd.json?["active"] as? Bool, true)
+            let twice = try await ctx.send(TestRequest(.POST, "/oidc/introspect", .form([("token", access), ("token", "other")]), headers: headers))
+            XCTAssertEqual(twice.status, .badRequest)
+            XCTAssertEqual(twice.json?["error"] as? String, "invalid_request")
+        }
+    }
+
     func test_a_refresh_token_works_once_and_its_reuse_revokes_the_grant() async throws {
         try await withEachDatabase { ctx in
             let c = try await client(ctx, trusted: true)

@@ -63,10 +63,24 @@ struct OIDCController {
         return response
     }
 
-    private struct TokenForm: Content {
+    private struct TokenForm {
         var grant_type, code, redirect_uri, code_verifier, refresh_token, scope: String?
         var client_id, client_secret, client_assertion_type, client_assertion: String?
         var token, token_type_hint: String?
+
+        /// RFC 6749 §3.1–3.2: unknown parameters are ignored; a known one given twice is `invalid_request`.
+        init(_ body: String) throws {
+            func one(_ name: String) throws -> String? {
+                let values = try FormEncoding.values(of: name, in: body) { OAuthError.invalidRequest("The form could not be read.") }
+                guard values.count <= 1 else { throw OAuthError.invalidRequest("\(name) is given more than once.") }
+                return values.first
+            }
+            (grant_type, code, redirect_uri, code_verifier) = (try one("grant_type"), try one("code"), try one("redirect_uri"), try one("code_verifier"))
+            (refresh_token, scope) = (try one("refresh_token"), try one("scope"))
+            (client_id, client_secret) = (try one("client_id"), try one("client_secret"))
+            (client_assertion_type, client_assertion) = (try one("client_assertion_type"), try one("client_assertion"))
+            (token, token_type_hint) = (try one("token"), try one("token_type_hint"))
+        }
     }
 
     /// The token endpoint (OpenID Connect Core 3.1.3): the code for tokens, or a refresh token for new ones.
@@ -136,7 +150,10 @@ struct OIDCController {
         guard req.headers.contentType == .urlEncodedForm else {
             throw OAuthError.invalidRequest("The body must be application/x-www-form-urlencoded.")
         }
-        do { return try req.content.decode(TokenForm.self) } catch { throw OAuthError.invalidRequest("The form could not be read.") }
+        guard let data = req.body.data, let body = data.getString(at: data.readerIndex, length: data.readableBytes) else {
+            throw OAuthError.invalidRequest("The form could not be read.")
+        }
+        return try TokenForm(body)
     }
 
     private func authenticate(_ req: Request, _ form: TokenForm) async throws -> OIDCClient {
