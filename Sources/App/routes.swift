@@ -185,8 +185,9 @@ func routes(_ app: Application) throws {
     accounts.post(":accountId", "password-reissue", "otp", use: counter.reissueCode)
     accounts.post(":accountId", "password-reissue", use: counter.reissue)
 
-    // Development only: the SMS that would have gone to the gateway
-    if !app.environment.isRelease {
+    // Development only: the SMS that would have gone to the gateway, kept only when no gateway is set (which
+    // production requires) and never in a release build.
+    if !app.environment.isRelease && app.portal.devInbox != nil {
         web.get(SiteURL.devSMS.pathComponents, use: site.devSMS)
     }
 
