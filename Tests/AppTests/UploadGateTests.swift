@@ -6,22 +6,25 @@ import XCTVapor
 @testable import App
 
 final class UploadGateTests: XCTestCase {
+    // Ordered by the gate's own state (a slot held, an upload queued), never by sleeping.
     func test_a_waiting_upload_gets_the_slot_when_it_frees() async throws {
-        let gate = UploadGate(slots: 1, wait: .seconds(10))
-        let first = Task { try await gate.withSlot(retryAt: Date()) { try await Task.sleep(for: .milliseconds(200)); return 1 } }
-        try await Task.sleep(for: .milliseconds(50))
-        let second = try await gate.withSlot(retryAt: Date()) { 2 }
-        let firstValue = try await first.value
-        XCTAssertEqual(firstValue, 1)
-        XCTAssertEqual(second, 2)
+        let gate = UploadGate(slots: 1, wait: .seconds(60))
+        let release = try await hold(gate)
+        let second = Task { try await gate.withSlot(retryAt: Date()) { 2 } }
+        while gate.queued == 0 { await Task.yield() }
+        XCTAssertEqual(gate.inUse, 1, "the second upload waits while the first holds the only slot")
+        release()
+        let value = try await second.value
+        XCTAssertEqual(value, 2)
         XCTAssertEqual(gate.inUse, 0)
+        XCTAssertEqual(gate.queued, 0)
         await gate.shutdown()
     }
 
     func test_an_upload_that_waits_too_long_is_told_busy_with_a_retry_time() async throws {
         let gate = UploadGate(slots: 1, wait: .milliseconds(100))
-        let holder = Task { try await gate.withSlot(retryAt: Date()) { try await Task.sleep(for: .milliseconds(600)) } }
-        try await Task.sleep(for: .milliseconds(50))
+        let release = try await hold(gate)
+        defer { release() }
         let retryAt = Date().addingTimeInterval(5)
         do {
             _ = try await gate.withSlot(retryAt: retryAt) { XCTFail("ran without a slot") }
@@ -31,8 +34,8 @@ final class UploadGateTests: XCTestCase {
             XCTAssertEqual(error.code, "busy")
             XCTAssertEqual(error.retryAt, retryAt)
         }
-        try await holder.value
-        XCTAssertEqual(gate.inUse, 0, "a refused upload gives back nothing it did not take")
+        XCTAssertEqual(gate.inUse, 1, "a refused upload takes nothing")
+        XCTAssertEqual(gate.queued, 0, "and leaves the queue")
         await gate.shutdown()
     }
 
@@ -80,7 +83,8 @@ final class UploadGateTests: XCTestCase {
         struct Gone: Error {}
         slow[0].fail(Gone())
         slow[1].succeed(2)
-        try await Task.sleep(for: .milliseconds(50))
+        let deadline = Date().addingTimeInterval(10)
+        while gate.overdue > 0 && Date() < deadline { await Task.yield() }
         XCTAssertEqual(gate.overdue, 0, "a reading that ends, however it ends, is no longer counted")
         let again = try await gate.withSlot(retryAt: Date()) { 3 }
         XCTAssertEqual(again, 3)

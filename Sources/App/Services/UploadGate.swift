@@ -64,6 +64,9 @@ final class UploadGate: Sendable {
     /// Uploads in progress right now, for tests and metrics.
     var inUse: Int { state.withLockedValue { slots - $0.free } }
 
+    /// Uploads waiting for a slot right now.
+    var queued: Int { state.withLockedValue { $0.waiting.count } }
+
     /// Bodies answered 408 that their senders are still sending.
     var overdue: Int { state.withLockedValue { $0.overdue } }
 
