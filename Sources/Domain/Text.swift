@@ -23,6 +23,12 @@ public enum Text {
         return out.precomposedStringWithCanonicalMapping
     }
 
+    /// What a search looks for: the first 100 characters, cleaned (line breaks and tabs become spaces), without other control characters (which no name
+    /// or code holds, and which PostgreSQL refuses in text: a NUL made the search fail there).
+    public static func searchTerm(_ raw: String) -> String {
+        clean(String(raw.prefix(100)).filter { $0.isWhitespace || !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } })
+    }
+
     /// NFC plus Unicode case folding, for case-insensitive equality. Diacritics are kept on purpose:
     /// Hà and Hạ are different names, so an accent-insensitive comparison would merge different people.
     public static func fold(_ s: String) -> String {

@@ -75,6 +75,29 @@ final class APIStrictnessTests: XCTestCase {
         }
     }
 
+    /// A NUL or another control character in a search term is dropped (PostgreSQL refuses NUL in text: the
+    /// search answered 500 there); line breaks and tabs read as spaces. Pages and API, both searches.
+    func test_control_characters_in_a_search_are_dropped_not_sent_to_the_database() async throws {
+        try await withEachDatabase { ctx in
+            try await ctx.loadDemo()
+            let officer = try await ctx.signInDemo(DemoProvince.deskOfficer)
+            let plain = try await ctx.get("/api/v1/services?q=khai")
+            let plainTotal = try XCTUnwrap(plain.json?["total"] as? Int)
+            XCTAssertGreaterThan(plainTotal, 0)
+            let withNUL = try await ctx.get("/api/v1/services?q=kh%00ai%01")
+            XCTAssertEqual(withNUL.status, .ok, withNUL.body.string)
+            XCTAssertEqual(withNUL.json?["total"] as? Int, plainTotal)
+            let list = try await ctx.get("/api/v1/admin/citizen-accounts?q=%00%1B1", token: officer)
+            XCTAssertEqual(list.status, .ok, list.body.string)
+            let page = try await ctx.send(.GET, "/dich-vu?q=kh%00ai")
+            XCTAssertEqual(page.status, .ok)
+            let browser = Browser(ctx)
+            try await browser.signIn(try Citizen.demo(DemoProvince.deskOfficer), next: "/quantri")
+            let counter = try await browser.get("/quantri/tai-khoan-cong-dan?q=%00abc")
+            XCTAssertEqual(counter.status, .ok)
+        }
+    }
+
     func test_required_fields_and_lengths_are_those_of_the_document() async throws {
         try await withEachDatabase { ctx in
             for field in ["accountType", "verificationMethod"] {

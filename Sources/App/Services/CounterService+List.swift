@@ -43,7 +43,7 @@ extension CounterService {
         func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
             var b = builder.where(SQLIdentifier("created_by"), .equal, SQLBind(staff.account.id))
                 .where(SQLIdentifier("created_at_unit"), .in, SQLBind.group(units.compactMap(\.id)))
-            let term = Text.clean(String(q.prefix(100)))
+            let term = Text.searchTerm(q)
             if !term.isEmpty {
                 let digits = term.filter(\.isNumber)
                 if digits.count == term.filter({ !$0.isWhitespace }).count {

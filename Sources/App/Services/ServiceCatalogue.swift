@@ -9,7 +9,7 @@ struct ServiceCatalogue: Sendable {
 
     /// Folds the query the same way as the stored key: case and tone placement, never diacritics.
     func search(_ raw: String, page: Int, per: Int) async throws -> (items: [PublicService], total: Int) {
-        let key = Text.searchKey(Text.clean(String(raw.prefix(100))))
+        let key = Text.searchKey(Text.searchTerm(raw))
         var query = PublicService.query(on: db)
         if !key.isEmpty {
             // Wildcards typed by the person are dropped rather than escaped: SQLite and PostgreSQL escape differently.
