@@ -73,14 +73,31 @@ test('test_solver_works_in_chunks_so_the_page_stays_responsive', async () => {
   assert.ok(ticks >= 5, `expected several ticks, got ${ticks}`);
 });
 
-test('test_solver_can_be_cancelled', async () => {
-  const hc = load().PortalHumanCheck;
+// The solver's steps run from a queue the test drains by hand: the order is the test's, not the clock's.
+function manualTimers() {
+  const queue = [];
+  return { queue, setTimeout: (fn) => { queue.push(fn); return queue.length; } };
+}
+
+test('test_solver_can_be_cancelled', () => {
   const c = makeChallenge(50000, 100000);
+  // Left alone, the same solver with the same queue finds the number.
+  const control = manualTimers();
+  let found = null;
+  load({ setTimeout: control.setTimeout }).PortalHumanCheck.solve(c.challenge, c.salt, c.maxnumber, (n) => { found = n; });
+  while (control.queue.length) control.queue.shift()();
+  assert.equal(found, 50000);
+
+  // Cancelled after its first step: no answer, and nothing more is scheduled.
+  const timers = manualTimers();
   let called = false;
-  const handle = hc.solve(c.challenge, c.salt, c.maxnumber, () => { called = true; });
+  const handle = load({ setTimeout: timers.setTimeout }).PortalHumanCheck.solve(c.challenge, c.salt, c.maxnumber, () => { called = true; });
+  timers.queue.shift()();
+  assert.equal(timers.queue.length, 1, 'the first step scheduled the next');
   handle.cancel();
-  await new Promise((r) => setTimeout(r, 50));
+  while (timers.queue.length) timers.queue.shift()();
   assert.equal(called, false);
+  assert.equal(timers.queue.length, 0);
 });
 
 test('test_payload_decodes_to_json_in_server_key_order', async () => {
