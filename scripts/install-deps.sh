@@ -20,6 +20,8 @@ python3 -c 'import selenium' 2>/dev/null || pip install -q selenium
 python3 -c 'import pytest' 2>/dev/null || pip install -q pytest
 python3 -c 'import openapi_spec_validator' 2>/dev/null || pip install -q openapi-spec-validator
 python3 -c 'import requests' 2>/dev/null || pip install -q requests
+# The API against its OpenAPI document (Tests/fuzz/schemathesis_run.py); the version its settings were written for.
+python3 -c 'import schemathesis, sys; sys.exit(schemathesis.__version__ != "4.32.5")' 2>/dev/null || pip install -q 'schemathesis==4.32.5'
 python3 -c 'import sys, authlib, joserfc; sys.exit(tuple(map(int, authlib.__version__.split(".")[:2])) < (1, 6))' 2>/dev/null \
   || pip install -q 'authlib>=1.6' joserfc
 python3 -c 'import pyop, jwkest, Cryptodome' 2>/dev/null || pip install -q 'pyop>=3.4'
