@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests use, when missing: PostgreSQL 15, Chromium and its driver,
 # poppler-utils (pdftotext), fonts for the request form, selenium for the browser tests, and Authlib (with
-# joserfc) and requests for the single sign-on tests' relying party, and pyop for the stand-in e-ID provider.
+# joserfc) and requests for the single sign-on tests' relying party, pyop for the stand-in e-ID provider, and
+# axe-core 4.x for the accessibility tests (from the axe-playwright-python wheel, cached in .build/axe).
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
@@ -25,3 +26,12 @@ python3 -c 'import schemathesis, sys; sys.exit(schemathesis.__version__ != "4.32
 python3 -c 'import sys, authlib, joserfc; sys.exit(tuple(map(int, authlib.__version__.split(".")[:2])) < (1, 6))' 2>/dev/null \
   || pip install -q 'authlib>=1.6' joserfc
 python3 -c 'import pyop, jwkest, Cryptodome' 2>/dev/null || pip install -q 'pyop>=3.4'
+axe="$(cd "$(dirname "$0")/.." && pwd)/.build/axe/axe.min.js"
+if [ ! -s "$axe" ]; then
+  tmp=$(mktemp -d)
+  pip download -q --no-deps axe-playwright-python -d "$tmp"
+  mkdir -p "$(dirname "$axe")"
+  python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], "wb").write(z.read("axe_playwright_python/axe.min.js"))' \
+    "$tmp"/axe_playwright_python-*.whl "$axe"
+  rm -rf "$tmp"
+fi

@@ -8,7 +8,10 @@
  *
  * Markup:
  *   <input id="pw" data-password-rules data-forbidden='["001090001234", ...]'>
- *   <ul class="pw-rules"><li data-rule="length|repeat|sequence|personal">…</li></ul>
+ *   <ul class="pw-rules" aria-live="polite" data-text-met="…" data-text-not-met="…">
+ *     <li data-rule="length|repeat|sequence|personal" aria-atomic="true">…</li></ul>
+ *   Each rule gets a visually hidden state in words after its text, so the state is not carried by
+ *   colour and a tick alone; the live list reads out a rule whose state changes.
  *   <input data-confirm-for="pw" data-text-mismatch="…"> with a .field-error nearby
  */
 (function (win) {
@@ -111,6 +114,18 @@
     if (!list) return;
     var items = list.querySelectorAll('li[data-rule]');
     var forbidden = forbiddenValues(input);
+    var textMet = list.getAttribute('data-text-met') || '';
+    var textNotMet = list.getAttribute('data-text-not-met') || '';
+
+    function stateOf(item) {
+      var state = item.querySelector('.rule-state');
+      if (!state) {
+        state = doc.createElement('span');
+        state.className = 'visually-hidden rule-state';
+        item.appendChild(state);
+      }
+      return state;
+    }
 
     function update() {
       var value = input.value;
@@ -121,6 +136,10 @@
         var known = value !== '' && result.hasOwnProperty(rule);
         toggle(items[i], 'ok', known && result[rule]);
         toggle(items[i], 'bad', known && !result[rule]);
+        // Only a change is written, so the live list speaks when a rule's state flips, not at every key.
+        var state = stateOf(items[i]);
+        var words = known ? ' ' + (result[rule] ? textMet : textNotMet) : '';
+        if (state.textContent !== words) state.textContent = words;
       }
     }
 

@@ -54,6 +54,9 @@ extension Strings {
         "pw_rule_repeat": ("Không phải một ký tự lặp lại.", "Not be one character repeated."),
         "pw_rule_sequence": ("Không chứa dãy liên tiếp như 123456 hay abcdef, hay hàng phím như qwerty.", "Not contain runs like 123456 or abcdef, or keyboard rows like qwerty."),
         "pw_rule_personal": ("Không chứa số định danh, số điện thoại hay ngày sinh của bạn, và không phải mật khẩu phổ biến.", "Not contain your ID number, phone or date of birth, and not be a common password."),
+        // Each rule's state, read out after the rule (visually hidden; the colour and tick show it to sighted people).
+        "pw_rule_met": ("đạt", "met"),
+        "pw_rule_not_met": ("chưa đạt", "not met"),
         "reg_done_title": ("Đăng ký thành công", "Registration complete"),
         "reg_done_text": ("Tài khoản của bạn đã được tạo. Hãy đăng nhập bằng số định danh cá nhân và mật khẩu vừa đặt.", "Your account has been created. Sign in with your ID number and the password you set."),
         // Sign-in
