@@ -388,10 +388,19 @@ def describe(case):
     return f"{method} {path[:200]} headers={ {k: bytes(v[:60]) for k, v in headers.items()} } body={(body or b'')[:300]!r}"
 
 
-def run(cases, seed, threads, binary, quiet=False):
+def run(cases, seed, threads, binary, quiet=False, postgres_url=None):
+    """Answers the failures. With `postgres_url` (any database of a PostgreSQL server), on a new database made
+    beside it and dropped afterwards; else on a SQLite file."""
+    if postgres_url:
+        with harness.new_postgres_database(postgres_url, "portal_fuzz_") as database_url:
+            return _run(cases, seed, threads, binary, quiet, database_url)
+    return _run(cases, seed, threads, binary, quiet, None)
+
+
+def _run(cases, seed, threads, binary, quiet, database_url):
     gateway = harness.Gateway()
     data = tempfile.mkdtemp(prefix="portal-fuzz-")
-    portal = harness.Server(harness.portal_env(harness.sqlite_url(data), gateway.url, SETTINGS), data, binary)
+    portal = harness.Server(harness.portal_env(database_url or harness.sqlite_url(data), gateway.url, SETTINGS), data, binary)
     failures = []
     statuses = collections.Counter()
     started = time.time()
@@ -464,7 +473,8 @@ def run(cases, seed, threads, binary, quiet=False):
         print("FAIL " + failure, file=sys.stderr)
     histogram = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0])))
     fives = sum(v for k, v in statuses.items() if isinstance(k, int) and k >= 500)
-    print(f"fuzz_api: {sum(statuses.values())} cases, seed {seed}, {threads} threads, {elapsed:.0f} s; "
+    where = "PostgreSQL" if database_url else "SQLite"
+    print(f"fuzz_api: {sum(statuses.values())} cases on {where}, seed {seed}, {threads} threads, {elapsed:.0f} s; "
           f"5xx: {fives}, dropped: {statuses['dropped']}; statuses {{{histogram}}}")
     return failures
 
@@ -476,9 +486,10 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server's database; a new one is made beside it")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1, 10 ** 9)
-    failures = run(args.cases, seed, args.threads, args.binary, args.quiet)
+    failures = run(args.cases, seed, args.threads, args.binary, args.quiet, args.database_url)
     return 1 if failures else 0
 
 

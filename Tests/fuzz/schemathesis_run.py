@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,13 +41,8 @@ def run(examples, seed, who, binary, postgres_url=None, quiet=False):
     """Runs schemathesis as each of `who`; answers the failures. With `postgres_url` (any database of a
     PostgreSQL server), on a new database made beside it and dropped afterwards; else on a SQLite file."""
     if postgres_url:
-        name = "portal_st_" + uuid.uuid4().hex[:10]
-        admin = harness.with_database(postgres_url, "postgres")
-        harness.run_sql(admin, f"CREATE DATABASE {name}", timeout=None)
-        try:
-            return _run(examples, seed, who, binary, harness.with_database(postgres_url, name), quiet)
-        finally:
-            harness.run_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", timeout=None)
+        with harness.new_postgres_database(postgres_url, "portal_st_") as database_url:
+            return _run(examples, seed, who, binary, database_url, quiet)
     return _run(examples, seed, who, binary, None, quiet)
 
 

@@ -5,6 +5,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_api  # noqa: E402
 
@@ -28,9 +30,16 @@ def test_the_fuzzer_covers_every_api_call_in_the_openapi_document():
     assert not missing, f"add these calls to fuzz_api.ROUTES: {sorted(missing)}"
 
 
-def test_random_and_mutated_json_never_gets_a_5xx_nor_a_dropped_connection():
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_random_and_mutated_json_never_gets_a_5xx_nor_a_dropped_connection(database):
+    postgres_url = None
+    if database == "postgres":
+        postgres_url = os.environ.get("TEST_DATABASE_URL")
+        if not postgres_url:
+            assert os.environ.get("REQUIRE_POSTGRES") != "1", "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
+            pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
     cases = int(os.environ.get("FUZZ_CASES", "2000"))
     failures = fuzz_api.run(cases, seed=int(os.environ.get("FUZZ_SEED", "20251129")), threads=4,
                             binary=fuzz_api.harness.DEFAULT_BINARY,
-                            quiet=True)
+                            quiet=True, postgres_url=postgres_url)
     assert not failures, "\n".join(failures[:10])

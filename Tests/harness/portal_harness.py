@@ -10,6 +10,7 @@ Scripts import it with a path relative to their own file, e.g. from Tests/securi
 """
 import asyncio
 import base64
+import contextlib
 import csv
 import functools
 import http
@@ -815,6 +816,19 @@ def with_database(url, name):
 
 def run_sql(url, sql, timeout=60):
     subprocess.run([psql_path(), url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True, timeout=timeout)
+
+
+@contextlib.contextmanager
+def new_postgres_database(url, prefix="portal_"):
+    """A new, empty database on the PostgreSQL server of `url` (any of its databases), dropped afterwards;
+    yields its URL."""
+    name = prefix + uuid.uuid4().hex[:10]
+    admin = with_database(url, "postgres")
+    run_sql(admin, f"CREATE DATABASE {name}", timeout=None)
+    try:
+        yield with_database(url, name)
+    finally:
+        run_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", timeout=None)
 
 
 class Tables:
