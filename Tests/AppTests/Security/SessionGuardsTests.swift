@@ -92,6 +92,47 @@ final class SessionGuardsTests: XCTestCase {
         }
     }
 
+    /// The sign-in and registration code pages count wrong entries like the API: after five, the right code
+    /// opens nothing (no session cookie, no verified registration).
+    func test_five_wrong_codes_on_the_code_pages_kill_the_code() async throws {
+        try await withEachDatabase { ctx in
+            let citizen = try await ctx.registeredCitizen()
+            let browser = Browser(ctx)
+            let started = try await browser.post("/dang-nhap", [("username", citizen.idNumber), ("password", citizen.password)])
+            XCTAssertEqual(started.status, .seeOther, started.body)
+            let page = try XCTUnwrap(started.location)
+            let code = try await ctx.latestCode(to: citizen.phoneE164)
+            try await browser.get(page)
+            for n in 1...5 {
+                let wrong = String(format: "%06d", (Int(code)! + n) % 1_000_000)
+                let res = try await browser.post(page, [("code", wrong)])
+                XCTAssertNotEqual(res.status, .seeOther, "wrong code \(n) let the person in")
+            }
+            let right = try await browser.post(page, [("code", code)])
+            XCTAssertNotEqual(right.status, .seeOther, "the right code after five wrong ones")
+            XCTAssertNil(browser.cookies["session"], "no session cookie")
+            let sessions = try await AuthSession.query(on: ctx.app.db).count()
+            XCTAssertEqual(sessions, 0)
+
+            let other = Citizen.other
+            let form = Browser(ctx)
+            let registering = try await form.post("/dang-ky/thong-tin", [("idNumber", other.idNumber), ("fullName", other.fullName),
+                                                                        ("dateOfBirth", other.dateOfBirth), ("phone", other.phone), ("email", "")])
+            XCTAssertEqual(registering.status, .seeOther, registering.body)
+            let codePage = try XCTUnwrap(registering.location)
+            let registrationCode = try await ctx.latestCode(to: other.phoneE164)
+            try await form.get(codePage)
+            for n in 1...5 {
+                let res = try await form.post(codePage, [("code", String(format: "%06d", (Int(registrationCode)! + n) % 1_000_000))])
+                XCTAssertNotEqual(res.status, .seeOther, "wrong registration code \(n) passed")
+            }
+            let late = try await form.post(codePage, [("code", registrationCode)])
+            XCTAssertNotEqual(late.status, .seeOther, "the right registration code after five wrong ones")
+            let verified = try await Registration.query(on: ctx.app.db).filter(\.$status == .verified).count()
+            XCTAssertEqual(verified, 0)
+        }
+    }
+
     func test_the_development_sms_page_does_not_exist_in_production() async throws {
         // A production configuration that starts (its safety checks pass); the test's fast hashing is put back to
         // the defaults, which are above the production floor.
