@@ -18,12 +18,29 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+import pytest
+
 from conftest import ROOT, harness, make_driver, shot
 from test_citizen import fill, fill_new_password, set_date, submit, submit_for_code, wait_for_human_check
 from test_console import sign_in_to_console
 from test_counter import scan_file
 
 AXE_CACHE = ROOT / ".build" / "axe" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def portal(gateway):
+    """A server of this module's own: it signs the same demo staff in many times over, and on the session's shared
+    server those sign-ins used up the phones' hourly code limit that later browser tests rely on. The limits
+    themselves are tested elsewhere."""
+    data = tempfile.mkdtemp(prefix="portal-a11y-")
+    env = harness.portal_env(harness.sqlite_url(data), gateway.url, PASSWORD_SCRYPT_N=1024, HUMAN_CHECK="pow",
+                             OTP_RESEND_SECONDS=2, OTP_MAX_PER_HOUR=1000, OTP_MAX_PER_DAY=10000)
+    server = harness.Server(env, data)
+    server.demo(timeout=120)
+    server.start(timeout=20)
+    yield {"base": server.base, "data": data, "binary": server.binary, "env": server.env}
+    assert server.stop(timeout=10), "the portal did not stop within 10 s of SIGTERM"
 
 
 def axe_source():
@@ -54,6 +71,12 @@ class Audit:
     def check(self, name):
         d = self.d
         WebDriverWait(d, 15).until(lambda x: x.execute_script("return document.readyState") == "complete")
+        # The page as a person reads it once it settles: a human check done (its end re-enables the buttons),
+        # and no colour transition under way (axe measured a button's contrast halfway through one).
+        WebDriverWait(d, 30).until(lambda x: x.execute_script(
+            "var h = document.querySelector('input[name=humanCheck]'); return !h || h.value !== ''"))
+        WebDriverWait(d, 5).until(lambda x: x.execute_script(
+            "return document.getAnimations().filter(function (a) { return a.playState === 'running'; }).length === 0"))
         d.set_script_timeout(60)
         d.execute_script(self.source)
         result = d.execute_async_script(
