@@ -32,12 +32,7 @@ def test_the_fuzzer_covers_every_api_call_in_the_openapi_document():
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_random_and_mutated_json_never_gets_a_5xx_nor_a_dropped_connection(database):
-    postgres_url = None
-    if database == "postgres":
-        postgres_url = os.environ.get("TEST_DATABASE_URL")
-        if not postgres_url:
-            assert os.environ.get("REQUIRE_POSTGRES") != "1", "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
-            pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    postgres_url = fuzz_api.harness.postgres_for(database)
     cases = int(os.environ.get("FUZZ_CASES", "2000"))
     failures = fuzz_api.run(cases, seed=int(os.environ.get("FUZZ_SEED", "20251129")), threads=4,
                             binary=fuzz_api.harness.DEFAULT_BINARY,

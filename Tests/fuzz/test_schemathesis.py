@@ -14,12 +14,7 @@ DATABASES = ["sqlite", "postgres"]
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_the_api_answers_as_its_openapi_document_says_for_every_schemathesis_check(database):
-    postgres_url = None
-    if database == "postgres":
-        postgres_url = os.environ.get("TEST_DATABASE_URL")
-        if not postgres_url:
-            assert os.environ.get("REQUIRE_POSTGRES") != "1", "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
-            pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    postgres_url = schemathesis_run.harness.postgres_for(database)
     failures = schemathesis_run.run(int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25")),
                                     int(os.environ.get("SCHEMATHESIS_SEED", "20261201")),
                                     ["officer", "super_admin"], schemathesis_run.harness.DEFAULT_BINARY,

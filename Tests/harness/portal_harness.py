@@ -818,6 +818,19 @@ def run_sql(url, sql, timeout=60):
     subprocess.run([psql_path(), url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True, timeout=timeout)
 
 
+def postgres_for(database):
+    """For a test parametrized over "sqlite" and "postgres": None for SQLite, else TEST_DATABASE_URL. Without it
+    the test fails under REQUIRE_POSTGRES=1 (the test command) and is skipped otherwise."""
+    if database != "postgres":
+        return None
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        import pytest
+        assert os.environ.get("REQUIRE_POSTGRES") != "1", "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    return url
+
+
 @contextlib.contextmanager
 def new_postgres_database(url, prefix="portal_"):
     """A new, empty database on the PostgreSQL server of `url` (any of its databases), dropped afterwards;
