@@ -67,7 +67,7 @@ struct APIQuery {
     /// declares one. A value that is not valid percent-encoding is refused too.
     private func raw(_ name: String) throws -> String? {
         guard let query = request.url.query, query.contains(name) else { return nil }
-        let values = try FormEncoding.values(of: name, in: query) {
+        let values = try FormEncoding(query).values(of: name) {
             Self.invalid(name, Msg("Giá trị không đúng mã hoá URL.", "The value is not valid URL encoding."))
         }
         guard values.count <= 1 else {
@@ -88,18 +88,23 @@ extension Request {
 
 /// `application/x-www-form-urlencoded` as browsers and HTTP libraries write it (`+` is a space), read plainly:
 /// names are names, whatever characters they hold (no `a[b]` nesting, which the framework's decoder reads into
-/// and fails on).
-enum FormEncoding {
-    /// Every value given for `name`, in order; `invalid` is thrown for a value that is not valid percent-encoding.
-    static func values(of name: String, in encoded: String, invalid: () -> any Error) throws -> [String] {
-        var values: [String] = []
-        for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
+/// and fails on). Split once; a value is decoded when it is asked for.
+struct FormEncoding {
+    private var encoded: [String: [Substring]] = [:]
+
+    init(_ form: String) {
+        for pair in form.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
-            let value = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
-            guard let decoded = value.removingPercentEncoding else { throw invalid() }
-            values.append(decoded)
+            guard let name = parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { continue }
+            encoded[name, default: []].append(parts.count > 1 ? parts[1] : "")
         }
-        return values
+    }
+
+    /// Every value given for `name`, in order; `invalid` is thrown for a value that is not valid percent-encoding.
+    func values(of name: String, invalid: () -> any Error) throws -> [String] {
+        try (encoded[name] ?? []).map { value in
+            guard let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { throw invalid() }
+            return decoded
+        }
     }
 }

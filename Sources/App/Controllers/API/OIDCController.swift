@@ -70,8 +70,9 @@ struct OIDCController {
 
         /// RFC 6749 §3.1–3.2: unknown parameters are ignored; a known one given twice is `invalid_request`.
         init(_ body: String) throws {
+            let form = FormEncoding(body)
             func one(_ name: String) throws -> String? {
-                let values = try FormEncoding.values(of: name, in: body) { OAuthError.invalidRequest("The form could not be read.") }
+                let values = try form.values(of: name) { OAuthError.invalidRequest("The form could not be read.") }
                 guard values.count <= 1 else { throw OAuthError.invalidRequest("\(name) is given more than once.") }
                 return values.first
             }
