@@ -92,10 +92,12 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     app.middleware.use(StaticFiles(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(CSRFMiddleware())
 
+    // Shut down in reverse: the server drains and stops first, then the outbox, then the hashing threads.
     app.lifecycle.use(HasherLifecycle())
     if overrides.startOutboxWorker {
         app.lifecycle.use(OutboxLifecycle())
     }
+    app.lifecycle.use(GracefulStop())
     try routes(app)
 }
 
@@ -160,7 +162,8 @@ private func configureSQLiteConnections(_ app: Application) async throws {
     }
 }
 
-/// Starts the outbox worker after boot and stops it before shutdown.
+/// Starts the outbox worker after boot and stops it at shutdown: it stops claiming, finishes and records the sends
+/// it holds (each bounded by the gateway's timeout), so no message waits out a lease on another instance.
 private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
@@ -186,7 +189,7 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
             let logouts = Task {
                 let sender = BackchannelLogout(db: db, portal: portal)
                 let logger = Logger(label: "portal.backchannel")
-                while !Task.isCancelled {
+                while !portal.shutdown.isStopping {
                     do {
                         if try await sender.runOnce(client: portal.outbound, logger: logger) > 0 { continue }
                     } catch {
@@ -197,14 +200,29 @@ private final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
             }
             await worker.run()
             cleaner.cancel()
-            logouts.cancel()
+            await logouts.value
         }
     }
 
     func shutdownAsync(_ app: Application) async {
-        task?.cancel()
+        app.portal.shutdown.stop()
         app.portal.outboxSignal.notify()
         await task?.value
+    }
+}
+
+/// A graceful stop, first of the shutdown steps: readiness answers 503 for `SHUTDOWN_DRAIN_SECONDS` while requests
+/// are still served, then the server stops accepting and finishes what is in flight (Vapor's bound, 10 s), and only
+/// then do the outbox and the hashing threads stop (the lifecycle handlers registered before this one).
+private struct GracefulStop: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        guard CommandLine.arguments.dropFirst().first == "serve" else { return }
+        let seconds = app.portal.config.shutdownDrainSeconds
+        app.portal.shutdown.drain()
+        app.logger.notice("Stopping: readiness answers 503 for \(seconds) s, then the server stops accepting")
+        if seconds > 0 { try? await Task.sleep(for: .seconds(seconds)) }
+        await app.server.shutdown()
+        app.logger.notice("Stopping: requests finished; the outbox finishes the messages it holds")
     }
 }
 

@@ -111,6 +111,9 @@ struct AppConfig: Sendable {
     var pdfFontPath: String?
     /// When set, `/metrics` answers only a request with `Authorization: Bearer <token>`.
     var metricsToken: String? = nil
+    /// On SIGTERM, seconds of readiness 503 while requests are still served, so that the load balancer's health
+    /// check takes the instance out before it stops accepting connections.
+    var shutdownDrainSeconds = 0
 
     static let defaultLookupLimitPerHour = 120
 
@@ -217,6 +220,7 @@ struct AppConfig: Sendable {
         )
         var withEID = config
         withEID.metricsToken = reader.string("METRICS_TOKEN")
+        withEID.shutdownDrainSeconds = try reader.int("SHUTDOWN_DRAIN_SECONDS", default: 0, range: 0...120)
         if let token = withEID.metricsToken, token.count < 16 {
             throw ConfigError.invalid("METRICS_TOKEN", "at least 16 characters")
         }

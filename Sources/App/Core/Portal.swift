@@ -1,6 +1,7 @@
 // The portal's shared services, built once in configure and reached through `app.portal`.
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import SMSGateway
 import Vapor
 
@@ -24,6 +25,8 @@ final class Portal: Sendable {
     let outbound: HTTPClient
     /// The e-ID provider's discovery document, cached.
     let eidDiscovery = EIDDiscoveryCache()
+    /// Set on SIGTERM: readiness answers 503, then the background work stops taking new work.
+    let shutdown = ShutdownState()
 
     init(config: AppConfig, keys: Keys, time: any TimeSource, sms: any SMSSender, metrics: PortalMetrics, devInbox: DevSMSInbox?,
          outbound: HTTPClient) {
@@ -39,6 +42,19 @@ final class Portal: Sendable {
         self.outbound = outbound
         self.remoteKeys = RemoteKeySets(client: outbound)
     }
+}
+
+/// The two steps of a graceful stop, read by the readiness check and the background workers.
+final class ShutdownState: Sendable {
+    private let state = NIOLockedValueBox((draining: false, stopping: false))
+
+    /// The load balancer is being told to send nothing new (readiness 503); requests are still served.
+    var isDraining: Bool { state.withLockedValue { $0.draining } }
+    /// The background workers finish what they hold and take nothing new.
+    var isStopping: Bool { state.withLockedValue { $0.stopping } }
+
+    func drain() { state.withLockedValue { $0.draining = true } }
+    func stop() { state.withLockedValue { $0 = (true, true) } }
 }
 
 extension Application {

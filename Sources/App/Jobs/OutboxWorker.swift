@@ -30,7 +30,7 @@ struct OutboxWorker: Sendable {
         return claimed.count
     }
 
-    /// Runs until the task is cancelled. Keeps up to `maxInFlight` messages in flight and claims more as soon
+    /// Runs until the task is cancelled or the portal stops (then the messages in flight are finished and recorded). Keeps up to `maxInFlight` messages in flight and claims more as soon
     /// as a slot frees, rather than waiting for a whole batch: one slow answer no longer holds back the 49
     /// messages claimed with it. Wakes when a message is queued, when a full window frees a slot, or every second.
     func run() async {
@@ -38,7 +38,7 @@ struct OutboxWorker: Sendable {
         let inFlight = NIOLockedValueBox(0)
         var lastProbe = Date.distantPast
         await withDiscardingTaskGroup { group in
-            while !Task.isCancelled {
+            while !Task.isCancelled && !portal.shutdown.isStopping {
                 if portal.time.now().timeIntervalSince(lastProbe) >= Self.probeInterval {
                     lastProbe = portal.time.now()
                     do {

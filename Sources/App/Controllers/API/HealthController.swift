@@ -7,6 +7,12 @@ struct HealthController {
     func live(req: Request) async throws -> Status { Status(status: "ok") }
 
     func ready(req: Request) async throws -> Response {
+        // Stopping: the load balancer takes this instance out while requests it already sent are finished.
+        if req.portal.shutdown.isDraining {
+            let response = try await Status(status: "draining").encodeResponse(for: req)
+            response.status = .serviceUnavailable
+            return response
+        }
         if let problem = await req.monitoring.databaseProblem() {
             req.logger.warning("Readiness check failed: \(problem)")
             let response = try await Status(status: "database_unavailable").encodeResponse(for: req)
