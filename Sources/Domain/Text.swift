@@ -44,6 +44,24 @@ public enum Text {
         unifyTonePlacement(fold(clean(s)))
     }
 
+    /// A key for search without diacritics, as people type on a keyboard without Vietnamese input: cleaned,
+    /// case-folded, every mark dropped and đ read as d ("ket hon" finds "Đăng ký kết hôn").
+    public static func plainKey(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in fold(clean(s)).decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: continue
+            default: out.append(scalar == "đ" ? "d" : scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Whether the text carries any Vietnamese mark (tone, ă â ê ô ơ ư, đ): a search typed with them means them.
+    public static func hasDiacritics(_ s: String) -> Bool {
+        plainKey(s) != fold(clean(s))
+    }
+
     // The five tone marks. Circumflex, breve and horn are not tones: they change the vowel itself.
     static let toneMarks: Set<UInt32> = [0x0300, 0x0301, 0x0303, 0x0309, 0x0323]
 

@@ -1,5 +1,6 @@
 // Sign-in, sessions, password change and reset through the API, on SQLite and PostgreSQL.
 import Fluent
+import Domain
 import XCTVapor
 @testable import App
 
@@ -297,8 +298,28 @@ final class ServiceCatalogueTests: XCTestCase {
             let tone = try await ctx.get("/api/v1/services?q=" + "hòa".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             let toneOther = try await ctx.get("/api/v1/services?q=" + "hoà".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             XCTAssertEqual(tone.json?["total"] as? Int, toneOther.json?["total"] as? Int)
-            let noDiacritics = try await ctx.get("/api/v1/services?q=dang%20ky%20khai")
-            XCTAssertEqual(noDiacritics.json?["total"] as? Int, 0, "accent-insensitive search is not offered: Hà and Hạ differ")
+            // Typed with diacritics, a query means them: "khai sinh" typed as "khái" finds nothing.
+            let wrongTone = try await ctx.get("/api/v1/services?q=" + "khái".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            XCTAssertEqual(wrongTone.json?["total"] as? Int, 0)
+        }
+    }
+
+    func test_search_without_diacritics_finds_the_names_with_them_and_the_list_is_in_vietnamese_order() async throws {
+        try await withEachDatabase { ctx in
+            let marriage = try await ctx.get("/api/v1/services?q=ket%20hon")
+            XCTAssertEqual(marriage.items.compactMap { $0["name"] as? String }, ["Đăng ký kết hôn"])
+            let register = try await ctx.get("/api/v1/services?q=DANG%20KY%20KHAI&per=100")
+            XCTAssertEqual(Set(register.items.compactMap { $0["name"] as? String }), ["Đăng ký khai sinh", "Đăng ký khai tử"])
+            let all = try await ctx.get("/api/v1/services?per=100")
+            let names = all.items.compactMap { $0["name"] as? String }
+            XCTAssertGreaterThanOrEqual(names.count, 30)
+            XCTAssertEqual(names, names.sorted { VietnameseCollation.key($0) < VietnameseCollation.key($1) })
+            func position(_ prefix: String) -> Int { names.firstIndex { $0.hasPrefix(prefix) } ?? -1 }
+            // A code-point sort gave "Chuyển…, Chứng…, Cung…, Cấp…" with Đ last.
+            XCTAssertLessThan(position("Cấp"), position("Chuyển"))
+            XCTAssertLessThan(position("Chuyển"), position("Chứng"))
+            XCTAssertLessThan(position("Chứng"), position("Cung"))
+            XCTAssertLessThan(position("Đăng"), position("Giải"))
         }
     }
 }

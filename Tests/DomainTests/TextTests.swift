@@ -80,3 +80,20 @@ final class TextTests: XCTestCase {
         XCTAssertEqual(Text.searchKey("hòan"), Text.searchKey("hoàn"))
     }
 }
+
+final class VietnameseCollationTests: XCTestCase {
+    func test_letters_then_tones_then_case_in_dictionary_order() {
+        let words = ["Cung", "Cấp", "Chứng", "Chuyển", "Đăng", "Dân", "Giải", "ba", "bà", "bả", "bã", "bá", "bạ", "Ba", "Cấp bản", "an", "ăn", "ân"]
+        let sorted = words.sorted { VietnameseCollation.key($0) < VietnameseCollation.key($1) }
+        XCTAssertEqual(sorted, ["an", "ăn", "ân", "ba", "Ba", "bà", "bả", "bã", "bá", "bạ", "Cấp", "Cấp bản", "Chuyển", "Chứng", "Cung",
+                                "Dân", "Đăng", "Giải"])
+        XCTAssertEqual(VietnameseCollation.key("Đăng ký"), VietnameseCollation.key("Đăng ký".decomposedStringWithCanonicalMapping))
+    }
+
+    func test_plain_key_drops_every_mark_and_reads_d_for_đ() {
+        XCTAssertEqual(Text.plainKey("ĐĂNG KÝ KẾT HÔN"), "dang ky ket hon")
+        XCTAssertFalse(Text.hasDiacritics("ket hon"))
+        XCTAssertTrue(Text.hasDiacritics("kết hon"))
+        XCTAssertTrue(Text.hasDiacritics("đ"))
+    }
+}

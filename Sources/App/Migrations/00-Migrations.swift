@@ -18,5 +18,6 @@ enum Migrations {
         app.migrations.add(AddRetentionIndexes())
         app.migrations.add(CreateSingleSignOn())
         app.migrations.add(CreateElectronicID())
+        app.migrations.add(AddCatalogueKeys())
     }
 }

@@ -7,18 +7,34 @@ import SQLKit
 struct ServiceCatalogue: Sendable {
     let db: any Database
 
-    /// Folds the query the same way as the stored key: case and tone placement, never diacritics.
+    /// Typed with diacritics, the query means them (folded as the stored key: case and tone placement); typed
+    /// without, it matches the names without theirs ("ket hon" finds "Đăng ký kết hôn"). Vietnamese order.
     func search(_ raw: String, page: Int, per: Int) async throws -> (items: [PublicService], total: Int) {
-        let key = Text.searchKey(Text.searchTerm(raw))
+        let term = Text.searchTerm(raw)
+        let exact = Text.hasDiacritics(term)
+        let key = exact ? Text.searchKey(term) : Text.plainKey(term)
         var query = PublicService.query(on: db)
         if !key.isEmpty {
             // Wildcards typed by the person are dropped rather than escaped: SQLite and PostgreSQL escape differently.
             let literal = key.filter { $0 != "%" && $0 != "_" && $0 != "\\" }
-            query = query.filter(\.$searchKey, .custom("LIKE"), "%\(literal)%")
+            let column: FieldKey = exact ? "search_key" : "plain_key"
+            query = query.filter(.path([column], schema: PublicService.schema), .custom("LIKE"), .bind("%\(literal)%"))
         }
         let total = try await query.count()
-        let items = try await query.sort(\.$name).range(((page - 1) * per)..<(page * per)).all()
+        let items = try await query.sort(FieldKey("order_key")).sort(\.$code).range(((page - 1) * per)..<(page * per)).all()
         return (items, total)
+    }
+
+    /// Writes the keys a service is found and ordered by, from its name, field and agency (the diacritic key,
+    /// `search_key`, is written with the row).
+    func rekeyAll() async throws {
+        for service in try await PublicService.query(on: db).all() {
+            try await db.sql.raw("""
+                UPDATE public_services SET plain_key = \(bind: Text.plainKey(service.name + " " + service.field + " " + service.agency)),
+                       order_key = \(bind: VietnameseCollation.key(service.name))
+                WHERE id = \(bind: service.id!)
+                """).run()
+        }
     }
 
     /// The service with this code, when there is one.
