@@ -1,4 +1,11 @@
-"""Starts the built portal against a fresh SQLite file and a local fake SMS gateway, and a headless Chromium."""
+"""Starts the built portal and a local fake SMS gateway, and a headless Chromium.
+
+The shared portal runs on PostgreSQL, the production database (a new database on the server of
+TEST_DATABASE_URL); the smoke tests — a citizen's whole path and the counter's — also run on SQLite through
+`each_portal`. Without TEST_DATABASE_URL the PostgreSQL tests fail under REQUIRE_POSTGRES=1 (the test
+command) and are skipped otherwise."""
+import contextlib
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,16 +29,43 @@ def gateway():
     g.stop()
 
 
+@contextlib.contextmanager
+def running_portal(database, gateway, **settings):
+    """The demo province served on `database` ("postgres" or "sqlite"), with the browser tests' settings and
+    `settings`; yields what the tests use of it."""
+    data = tempfile.mkdtemp(prefix=f"portal-e2e-{database}-")
+    try:
+        with harness.database_for(database, data, "portal_e2e_") as database_url:
+            env = harness.portal_env(database_url, gateway.url, dict(PASSWORD_SCRYPT_N=1024, HUMAN_CHECK="pow",
+                                                                     OTP_RESEND_SECONDS=2), settings)
+            server = harness.Server(env, data)
+            try:
+                server.demo(timeout=180)
+                server.start(timeout=60)
+                yield {"base": server.base, "data": data, "binary": server.binary, "env": server.env, "database": database}
+                assert server.stop(timeout=10), "the portal did not stop within 10 s of SIGTERM"
+            finally:
+                server.stop(timeout=10)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def portal(gateway):
-    data = tempfile.mkdtemp(prefix="portal-e2e-")
-    env = harness.portal_env(harness.sqlite_url(data), gateway.url,
-                             PASSWORD_SCRYPT_N=1024, HUMAN_CHECK="pow", OTP_RESEND_SECONDS=2)
-    server = harness.Server(env, data)
-    server.demo(timeout=120)
-    server.start(timeout=20)
-    yield {"base": server.base, "data": data, "binary": server.binary, "env": server.env}
-    assert server.stop(timeout=10), "the portal did not stop within 10 s of SIGTERM"
+    with running_portal("postgres", gateway) as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def sqlite_portal(gateway):
+    with running_portal("sqlite", gateway) as p:
+        yield p
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def each_portal(request):
+    """For the smoke tests: the shared portal on PostgreSQL, then one on SQLite."""
+    return request.getfixturevalue("portal" if request.param == "postgres" else "sqlite_portal")
 
 
 def make_driver(width, javascript=True):

@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import pytest
 
-from conftest import ROOT, harness, make_driver, shot
+from conftest import ROOT, harness, make_driver, running_portal, shot
 from test_citizen import fill, fill_new_password, set_date, submit, submit_for_code, wait_for_human_check
 from test_console import sign_in_to_console
 from test_counter import scan_file
@@ -32,15 +32,9 @@ AXE_CACHE = ROOT / ".build" / "axe" / "axe.min.js"
 def portal(gateway):
     """A server of this module's own: it signs the same demo staff in many times over, and on the session's shared
     server those sign-ins used up the phones' hourly code limit that later browser tests rely on. The limits
-    themselves are tested elsewhere."""
-    data = tempfile.mkdtemp(prefix="portal-a11y-")
-    env = harness.portal_env(harness.sqlite_url(data), gateway.url, PASSWORD_SCRYPT_N=1024, HUMAN_CHECK="pow",
-                             OTP_RESEND_SECONDS=2, OTP_MAX_PER_HOUR=1000, OTP_MAX_PER_DAY=10000)
-    server = harness.Server(env, data)
-    server.demo(timeout=120)
-    server.start(timeout=20)
-    yield {"base": server.base, "data": data, "binary": server.binary, "env": server.env}
-    assert server.stop(timeout=10), "the portal did not stop within 10 s of SIGTERM"
+    themselves are tested elsewhere. On PostgreSQL, like the shared one."""
+    with running_portal("postgres", gateway, OTP_MAX_PER_HOUR=1000, OTP_MAX_PER_DAY=10000) as p:
+        yield p
 
 
 def axe_source():

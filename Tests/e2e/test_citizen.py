@@ -1,5 +1,5 @@
 """A citizen's whole path in a real browser at phone width: register, sign out, sign in with the SMS code,
-recover the password, sign in again. Codes come from the local fake SMS gateway."""
+recover the password, sign in again (on both databases). Codes come from the local fake SMS gateway."""
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -64,9 +64,10 @@ def submit_for_code(driver, gateway, button_id, phone_e164):
     return gateway.latest_code(phone_e164, after=before)
 
 
-def test_register_sign_in_and_recover_the_password(portal, gateway, phone_browser):
+def test_register_sign_in_and_recover_the_password(each_portal, gateway, phone_browser):
+    """A smoke test: on PostgreSQL and on SQLite."""
     d = phone_browser
-    base = portal["base"]
+    base = each_portal["base"]
 
     # R13–R14: Đăng ký at the top right, then the type and the verification method.
     d.get(base + "/")

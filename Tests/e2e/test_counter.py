@@ -1,6 +1,6 @@
 """The counter in a real browser: the demo officer looks up an ID number, drafts the account with a scan,
 downloads the request form, sends the code, creates the account; the citizen then signs in with the SMS
-password and must change it."""
+password and must change it (on both databases)."""
 import os
 import re
 import subprocess
@@ -25,7 +25,9 @@ def scan_file():
     return path
 
 
-def test_officer_creates_a_citizen_account_at_the_counter(portal, gateway, phone_browser):
+def test_officer_creates_a_citizen_account_at_the_counter(each_portal, gateway, phone_browser):
+    """A smoke test: on PostgreSQL and on SQLite."""
+    portal = each_portal
     d = phone_browser
     sign_in_to_console(d, portal, gateway, harness.CENTRE_OFFICER)
     submit(d, "menu-create")

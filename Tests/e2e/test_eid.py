@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import urllib.parse
@@ -148,57 +147,27 @@ class EID:
                                 f"WHERE a.id_number = '{id_number}'")
 
 
-def fresh_postgres():
-    """A new database on the server TEST_DATABASE_URL names; answers (url, drop). Unreachable is a failure."""
-    url = os.environ["TEST_DATABASE_URL"]
-    if not harness.psql_path():
-        pytest.fail("TEST_DATABASE_URL is set but psql is not installed")
-    name = "portal_eid_" + uuid.uuid4().hex[:12]
-    admin = harness.with_database(url, "postgres")
-    try:
-        harness.run_sql(admin, f"CREATE DATABASE {name}", timeout=30)
-    except subprocess.CalledProcessError as error:
-        pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL refused CREATE DATABASE: {error.stderr.decode(errors='replace')}")
-    except subprocess.TimeoutExpired:
-        pytest.fail("TEST_DATABASE_URL is set but PostgreSQL did not answer within 30 s")
-
-    def drop():
-        try:
-            harness.run_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", timeout=60)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass
-
-    return harness.with_database(url, name), drop
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def eid(request, gateway):
     kind = request.param
-    if kind == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
     folder = tempfile.mkdtemp(prefix=f"portal-eid-{kind}-")
     provider = EIDProvider(public_host="localhost", people=PEOPLE)
     provider.start()
-    drop = server = None
     try:
-        if kind == "postgres":
-            database_url, drop = fresh_postgres()
-        else:
-            database_url = harness.sqlite_url(folder)
-        env = harness.portal_env(database_url, gateway.url, SETTINGS, provider.portal_settings(EID_MIN_ACR="2"),
-                                 DATA_ENCRYPTION_KEY=base64.b64encode(os.urandom(32)).decode(), EID_NAME=None)
-        server = harness.Server(env, folder, name=f"server-{kind}")
-        provider.add_redirect_uri(server.env["PUBLIC_BASE_URL"] + REDIRECT_PATH)
-        server.demo(timeout=180)
-        server.start(timeout=60)
-        yield EID(kind, server, provider, gateway, database_url)
-        assert server.alive(), f"the portal died:\n{server.log_tail()}"
+        with harness.database_for(kind, folder, "portal_eid_") as database_url:
+            env = harness.portal_env(database_url, gateway.url, SETTINGS, provider.portal_settings(EID_MIN_ACR="2"),
+                                     DATA_ENCRYPTION_KEY=base64.b64encode(os.urandom(32)).decode(), EID_NAME=None)
+            server = harness.Server(env, folder, name=f"server-{kind}")
+            try:
+                provider.add_redirect_uri(server.env["PUBLIC_BASE_URL"] + REDIRECT_PATH)
+                server.demo(timeout=180)
+                server.start(timeout=60)
+                yield EID(kind, server, provider, gateway, database_url)
+                assert server.alive(), f"the portal died:\n{server.log_tail()}"
+            finally:
+                server.stop(timeout=15)
     finally:
-        if server is not None:
-            server.stop(timeout=15)
         provider.stop()
-        if drop:
-            drop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

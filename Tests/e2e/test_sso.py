@@ -22,7 +22,6 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
-import uuid
 
 import pytest
 import requests
@@ -291,56 +290,25 @@ def assert_portal_session_alive(d, base):
 # Fixtures
 
 
-def fresh_postgres():
-    """A new database on the server TEST_DATABASE_URL names; answers (url, drop). Unreachable is a failure."""
-    url = os.environ["TEST_DATABASE_URL"]
-    if not harness.psql_path():
-        pytest.fail("TEST_DATABASE_URL is set but psql is not installed")
-    name = "portal_sso_" + uuid.uuid4().hex[:12]
-    admin = harness.with_database(url, "postgres")
-    try:
-        harness.run_sql(admin, f"CREATE DATABASE {name}", timeout=30)
-    except subprocess.CalledProcessError as error:
-        pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL refused CREATE DATABASE: {error.stderr.decode(errors='replace')}")
-    except subprocess.TimeoutExpired:
-        pytest.fail("TEST_DATABASE_URL is set but PostgreSQL did not answer within 30 s")
-
-    def drop():
-        try:
-            harness.run_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", timeout=60)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass
-
-    return harness.with_database(url, name), drop
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def sso(request, gateway):
     kind = request.param
-    if kind == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
     folder = tempfile.mkdtemp(prefix=f"portal-sso-{kind}-")
-    drop = None
     rp = RelyingParty()
-    server = None
     try:
-        if kind == "postgres":
-            database_url, drop = fresh_postgres()
-        else:
-            database_url = harness.sqlite_url(folder)
-        key = base64.b64encode(os.urandom(32)).decode()
-        env = harness.portal_env(database_url, gateway.url, harness.FAST_HASHING, SETTINGS, DATA_ENCRYPTION_KEY=key)
-        server = harness.Server(env, folder, name=f"server-{kind}")
-        server.demo(timeout=180)
-        server.start(timeout=60)
-        yield Provider(kind, server, gateway, rp, database_url)
-        assert server.alive(), f"the portal died:\n{server.log_tail()}"
+        with harness.database_for(kind, folder, "portal_sso_") as database_url:
+            key = base64.b64encode(os.urandom(32)).decode()
+            env = harness.portal_env(database_url, gateway.url, harness.FAST_HASHING, SETTINGS, DATA_ENCRYPTION_KEY=key)
+            server = harness.Server(env, folder, name=f"server-{kind}")
+            try:
+                server.demo(timeout=180)
+                server.start(timeout=60)
+                yield Provider(kind, server, gateway, rp, database_url)
+                assert server.alive(), f"the portal died:\n{server.log_tail()}"
+            finally:
+                server.stop(timeout=15)
     finally:
-        if server is not None:
-            server.stop(timeout=15)
         rp.stop()
-        if drop:
-            drop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

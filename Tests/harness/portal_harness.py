@@ -792,13 +792,21 @@ def draft_fields(citizen, unit):
 
 
 def upload_draft(port, token, citizen, unit, data, filename="cccd.pdf", timeout=60):
+    """A counter draft with `data` as its ID-card scan; answers (status, parsed JSON or None)."""
+    status, _, payload = upload_draft_answer(port, token, citizen, unit, data, filename, timeout)
+    return status, payload
+
+
+def upload_draft_answer(port, token, citizen, unit, data, filename="cccd.pdf", timeout=60):
+    """As upload_draft(), with the answer's headers: (status, {lowercase name: value}, parsed JSON or None)."""
     content_type, head, file_bytes, tail = multipart(draft_fields(citizen, unit), "idScan", filename, "application/pdf", data)
-    status, _, raw = request(port, "POST", "/api/v1/admin/citizen-accounts/drafts", head + file_bytes + tail,
-                             {"Content-Type": content_type, "Authorization": f"Bearer {token}"}, timeout)
+    status, headers, raw = request(port, "POST", "/api/v1/admin/citizen-accounts/drafts", head + file_bytes + tail,
+                                   {"Content-Type": content_type, "Authorization": f"Bearer {token}"}, timeout)
+    headers = {name.lower(): value for name, value in headers}
     try:
-        return status, json.loads(raw) if raw else None
+        return status, headers, json.loads(raw) if raw else None
     except ValueError:
-        return status, None
+        return status, headers, None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -828,7 +836,31 @@ def postgres_for(database):
         import pytest
         assert os.environ.get("REQUIRE_POSTGRES") != "1", "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
         pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    assert psql_path(), "TEST_DATABASE_URL is set but psql is not installed"
     return url
+
+
+@contextlib.contextmanager
+def database_for(database, folder, prefix="portal_"):
+    """For a test parametrized over "sqlite" and "postgres": a SQLite file in `folder`, or a new database on the
+    PostgreSQL server of TEST_DATABASE_URL, dropped afterwards (see postgres_for); yields its URL."""
+    url = postgres_for(database)
+    if url is None:
+        yield sqlite_url(folder)
+        return
+    with new_postgres_database(url, prefix) as made:
+        yield made
+
+
+@contextlib.contextmanager
+def script_database(postgres_url, prefix="portal_"):
+    """A script's --database-url: a new database on that PostgreSQL server, dropped afterwards, whose URL is
+    yielded; None (the script's SQLite file) when no server is given."""
+    if not postgres_url:
+        yield None
+        return
+    with new_postgres_database(postgres_url, prefix) as made:
+        yield made
 
 
 @contextlib.contextmanager
@@ -867,6 +899,25 @@ class Tables:
 
     def count(self, sql):
         return int(list(self.rows(sql)[0].values())[0])
+
+
+def epoch_seconds(value):
+    """A timestamp column read by Tables as epoch seconds: SQLite keeps Fluent's dates as seconds since 1970 (or
+    ISO text), PostgreSQL's COPY writes `2026-12-01 08:30:00.123456+00`."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    text = value.strip().replace(" ", "T", 1)
+    if re.search(r"[+-]\d\d$", text):
+        text += ":00"
+    from datetime import datetime, timezone
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def normal(value):

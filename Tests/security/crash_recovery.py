@@ -12,9 +12,11 @@ they were on. After the last round the server runs until the outbox is empty, th
   - no id_scans row without a draft or an account;
   - every account a client was told about (201) exists;
   - no SMS left queued, failed, or marked sent without reaching the gateway; no reference the outbox does
-    not know; a reference delivered twice is allowed (at-least-once: a kill between the gateway's 2xx and
-    the record) only if its first delivery came less than 10 s before a kill, and is counted; two
-    references for one event would show as two password SMS or two notices.
+    not know; two references for one event would show as two password SMS or two notices;
+  - a reference delivered twice (at-least-once) only when a kill fell between the gateway's 2xx and the record
+    of the outcome — within twice the longest record lag measured on the other messages (at least
+    --duplicate-window, 1 s) after the 2xx, or just before it for a request already written to the socket —
+    and only again once the killed server's lease had run out; counted.
 
     python3 Tests/security/crash_recovery.py [--rounds 30] [--database-url postgres://…/postgres]
 
@@ -25,11 +27,70 @@ import random
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import portal_harness as harness  # noqa: E402
+
+
+# A kill explains a second delivery of a reference only if it fell between the gateway's 2xx and the moment the
+# outcome would have been recorded. How long a record takes is measured in the run itself, on the messages that
+# went once (2xx to `sent_at`, printed as `record lag`): the window is twice the longest of them, and at least
+# this long (30-kill runs measured at most 0.8 s on a busy machine; see RESULTS.md).
+DUPLICATE_WINDOW_S = 1.0
+# The other way: the kill came after the server wrote the request but before the gateway read it; the kernel still
+# delivers it, and the gateway's 2xx goes to a closed connection. The 2xx then follows the kill by about the
+# gateway's reading time.
+IN_FLIGHT_S = 0.5
+# The message goes again only once the killed server's lease (60 s from its claim) is over, and the claim came
+# at most the gateway client's 5-second timeout before the 2xx.
+LEASE_S, SEND_TIMEOUT_S = 60.0, 5.0
+
+
+def duplicate_failures(gateway, tables, kill_times, clock_offset, least_window, figures, log_path):
+    """A reference the gateway accepted twice is explained only by a kill between its first 2xx and the record
+    of it (or just before the 2xx: in flight), and only after the lease ran out. Answers the failures and puts
+    the measured record lag, the window and the kills' distance from the first 2xx into `figures`."""
+    times = gateway.acceptance_times()
+    sent_at = {m["reference"]: harness.epoch_seconds(m["sent_at"])
+               for m in tables.rows("SELECT reference, sent_at FROM outbox_messages WHERE status = 'sent'")}
+    lags = sorted(sent_at[r] - (at[0] + clock_offset) for r, at in times.items() if len(at) == 1 and r in sent_at)
+    figures["record_lag"] = (f"p50 {percentile(lags, 50) * 1000:.0f} ms, p99 {percentile(lags, 99) * 1000:.0f} ms, "
+                             f"max {max(lags, default=0) * 1000:.0f} ms")
+    window = max(least_window, 2 * max(lags, default=0))
+    figures["window_s"] = round(window, 2)
+    failures, gaps, unexplained = [], [], []
+    for r, at in times.items():
+        if len(at) < 2:
+            continue
+        first, second = at[0], at[1]
+        kill = min((k for k in kill_times if k >= first - IN_FLIGHT_S), default=None)
+        gap = None if kill is None else kill - first
+        gaps.append(gap)
+        if gap is None or gap > window:
+            previous = [round(first - k, 2) for k in kill_times if k < first - IN_FLIGHT_S][-1:]
+            unexplained.append(f"{r}: delivered at +{[round(t - first, 2) for t in at]} s, next kill at "
+                               f"{'none' if gap is None else f'+{gap:.2f}'} s, previous kill {previous} s before")
+        elif second - first < LEASE_S - SEND_TIMEOUT_S:
+            unexplained.append(f"{r}: delivered again {second - first:.1f} s after the first 2xx, before the killed "
+                               f"server's lease could run out")
+        if len(at) > 2:
+            unexplained.append(f"{r}: delivered {len(at)} times")
+    known = [g for g in gaps if g is not None]
+    figures["kill_after_2xx"] = (f"{min(known):+.2f}…{max(known):+.2f} s" if known else "-")
+    if unexplained:
+        with open(log_path, errors="replace") as log:
+            unrecorded = [line.strip() for line in log if "failed to record" in line]
+        failures.append(f"{len(unexplained)} references delivered again that no kill explains (one within {window:g} s after "
+                        f"the first 2xx or {IN_FLIGHT_S:g} s before it, then the lease run out): {unexplained[:5]}; the log "
+                        f"has {len(unrecorded)} 'failed to record' lines: {unrecorded[:3]}")
+    return failures
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 class Clients:
@@ -97,7 +158,9 @@ class Clients:
         # Retry-After) and send again, as a client should.
         for _ in range(100):
             answer = self.step(lambda: harness.upload_draft(self.port, self.officer_token, c, self.unit, pdf))
-            if not (answer and answer[0] == 503 and harness.error_code(answer[1]) == "busy") or self.stop.is_set():
+            if self.stop.is_set():
+                return self.abandon(None)
+            if not (answer and answer[0] == 503 and harness.error_code(answer[1]) == "busy"):
                 break
             time.sleep(0.2)
         if not answer or answer[0] != 201:
@@ -148,19 +211,22 @@ def main(argv=None):
                         help="a PostgreSQL server (any database on it) where a new database may be made; SQLite when absent")
     parser.add_argument("--threads", type=int, default=2, help="registration threads and counter threads, each")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--duplicate-window", type=float, default=DUPLICATE_WINDOW_S,
+                        help="least seconds after a reference's first 2xx within which a kill explains its second delivery "
+                             "(twice the longest record lag measured in the run when that is longer)")
     args = parser.parse_args(argv)
+    with harness.script_database(args.database_url, "portal_crash_") as database_url:
+        return run(args, database_url)
+
+
+def run(args, database_url):
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     random.seed(seed)
 
     started = time.time()
-    pg_name = None
-    if args.database_url:
-        pg_name = "portal_crash_" + uuid.uuid4().hex[:10]
-        harness.run_sql(harness.with_database(args.database_url, "postgres"), f"CREATE DATABASE {pg_name}")
-    tmp, gateway, server = harness.scratch("portal-crash-", args.binary,
-                                           harness.with_database(args.database_url, pg_name) if pg_name else None)
+    tmp, gateway, server = harness.scratch("portal-crash-", args.binary, database_url)
     port, database = server.port, server.env["DATABASE_URL"]
-    label = "PostgreSQL" if pg_name else "SQLite"
+    label = "PostgreSQL" if database_url else "SQLite"
     failures, figures, kills = [], {}, 0
     clients = None
     try:
@@ -175,6 +241,7 @@ def main(argv=None):
             t.start()
         restart_times = []
         kill_times = []
+        clock_offset = time.time() - time.monotonic()  # the monotonic times of kills and 2xx as epoch seconds
         for _ in range(args.rounds):
             time.sleep(random.uniform(0.4, 2.5))
             kill_times.append(time.monotonic())
@@ -201,32 +268,9 @@ def main(argv=None):
 
         failures, invariants = harness.check_invariants(tables, gateway.accepted_references())
         figures.update(invariants)
-        # A reference may go twice only when a kill cut in between the gateway's 2xx and the record of it:
-        # its first delivery must lie just before one of the kills, or just after one: a request the killed
-        # server had already written to its socket still reaches the gateway once the process is gone, and
-        # nobody is left to record the answer.
-        references = gateway.accepted_references()
-        first = gateway.first_acceptance()
-        twice = {r for r in references if references.count(r) > 1}
-        # Under load the record can trail the 2xx by a few seconds (it waits for the database like any write);
-        # ten seconds is the database pool's own timeout, past which the record would have failed and said so.
-        in_flight_s = 1.0
-        gaps = [min((k - first[r] for k in kill_times if k >= first[r] - in_flight_s), default=None) for r in twice]
-        figures["kill_after_2xx_max_s"] = round(max((g for g in gaps if g is not None), default=0), 2)
-        unexplained = [r for r, g in zip(twice, gaps) if g is None or g >= 10.0]
-        if unexplained:
-            times = gateway.acceptance_times()
-            details = []
-            for r in unexplained[:5]:
-                at = times[r]
-                after = [round(k - at[0], 2) for k in kill_times if k >= at[0]][:1]
-                before = [round(at[0] - k, 2) for k in kill_times if k < at[0]][-1:]
-                details.append(f"{r}: delivered at +{[round(t - at[0], 2) for t in at]} s, next kill at +{after} s, "
-                               f"previous kill {before} s before")
-            with open(server.log_path, errors="replace") as log:
-                unrecorded = [line.strip() for line in log if "failed to record" in line]
-            failures.append(f"{len(unexplained)} references delivered twice without a kill just after the first delivery: "
-                            f"{details}; the log has {len(unrecorded)} 'failed to record' lines: {unrecorded[:3]}")
+        # A reference may go twice only when a kill cut in between the gateway's 2xx and the record of it. How long
+        # that takes is measured on the messages that went once: the time from the 2xx to their `sent_at`.
+        failures += duplicate_failures(gateway, tables, kill_times, clock_offset, args.duplicate_window, figures, server.log_path)
         ids = {r["id_number"]: r["id"] for r in tables.rows("SELECT id, id_number FROM accounts")}
         for id_number, account in clients.promised:
             if ids.get(id_number) != account:
@@ -240,11 +284,6 @@ def main(argv=None):
         if clients:
             clients.stop.set()
         harness.clean_up(server, gateway, tmp, failures, lines=60)
-        if pg_name:
-            try:
-                harness.run_sql(harness.with_database(args.database_url, "postgres"), f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
-            except Exception as error:  # noqa: BLE001
-                print(f"could not drop {pg_name}: {error}", file=sys.stderr)
 
     verdict = harness.verdict(failures)
     counts = clients.counts if clients else {}
@@ -254,8 +293,9 @@ def main(argv=None):
           f"tables: {figures.get('accounts_registered')} registered + {figures.get('accounts_counter')} counter accounts, "
           f"{figures.get('drafts_left')} drafts left, {figures.get('scans')} scans; outbox {figures.get('outbox')}, drained in "
           f"{figures.get('drain_s')} s; gateway: {figures.get('gateway_deliveries')} deliveries of {figures.get('references_delivered')} "
-          f"references, {figures.get('same_reference_again')} again with the same reference (a kill at most "
-          f"{figures.get('kill_after_2xx_max_s')} s after the first 2xx)")
+          f"references, {figures.get('same_reference_again')} again with the same reference (each time a kill "
+          f"{figures.get('kill_after_2xx')} from the first 2xx; window {figures.get('window_s')} s); record lag after a 2xx "
+          f"{figures.get('record_lag')}")
     return 0 if not failures else 1
 
 
