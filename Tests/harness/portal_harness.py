@@ -112,6 +112,8 @@ class Gateway:
 
     What it keeps: `received` every SMS body that reached it; `accepted` the bodies answered 2xx, in order (once
     the answer is written), with `accepted_at` their monotonic times; and the benchmarks' figures (stats()).
+    With `log_path`, each accepted SMS is also appended there as one JSON line {"at": epoch seconds, "reference",
+    "to"} (never the text), so that another process can check deliveries afterwards (read_gateway_log()).
 
     The same gateway in another process (bench/fake_gateway.py) is read over HTTP, GET on the same port:
         /_/code?to=+849...&after=EPOCH   latest 6-digit code sent to that phone after that time (404 if none)
@@ -120,9 +122,10 @@ class Gateway:
         /_/times   the arrival time of every accepted message (epoch seconds), one a line
     """
 
-    def __init__(self, port=None, status=200, delay_ms=0):
+    def __init__(self, port=None, status=200, delay_ms=0, log_path=None):
         self.port = port or 0
         self.lock = threading.Lock()
+        self.log = open(log_path, "a", buffering=1) if log_path else None
         self.status, self.delay, self.junk = status, delay_ms / 1000.0, False
         self.reset()
         self._server = None
@@ -168,6 +171,8 @@ class Gateway:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+        if self.log:
+            self.log.close()
 
     def _run(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=30)
@@ -285,6 +290,9 @@ class Gateway:
         with self.lock:
             self.accepted.append(message)
             self.accepted_at.append(time.monotonic())
+            if self.log:
+                self.log.write(json.dumps({"at": round(time.time(), 6), "reference": message.get("reference"),
+                                           "to": message.get("to")}) + "\n")
 
     def _control(self, target):
         url = urllib.parse.urlsplit(target)
@@ -384,6 +392,12 @@ class _GatewayConnection(asyncio.Protocol):
             self.gateway._answered(message)
         if close:
             self.transport.close()
+
+
+def read_gateway_log(path):
+    """The accepted SMS a Gateway with `log_path` wrote, in order: dicts {"at", "reference", "to"}."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 class RemoteGateway:
