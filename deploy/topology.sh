@@ -19,6 +19,7 @@
 #   deploy/topology.sh node N start|stop|kill          one database node (Patroni and its PostgreSQL)
 #   deploy/topology.sh leader              prints the node number of the current leader
 #   deploy/topology.sh backup [full|incr]  a pgBackRest backup taken from the leader
+#   deploy/topology.sh check               the current WAL segment closed and archived (pgBackRest's check); `info` lists backups
 #   deploy/topology.sh restore TIME        restores the repository to TIME into a fresh cluster (:56250), starts it
 #                                          and a portal on it (:56251); `restore-stop` ends both
 #   deploy/topology.sh env                 the portal's environment (for `portal` commands against the topology)
@@ -487,6 +488,9 @@ case "${1:-}" in
       *) die "node N start|stop|kill" ;;
     esac ;;
   backup) pgbackrest_leader --type="${2:-incr}" backup ;;
+  check) pgbackrest_leader check ;;   # switches to a new WAL segment and waits until it is archived
+  info) as_postgres pgbackrest --config="$dir/etc/pgbackrest.conf" --stanza=portal info ;;
+  secret) secret "$2" ;;
   restore) [ -n "${2:-}" ] || die "restore TIME (e.g. '2026-12-01 09:30:00+00')"; restore_to "$2" ;;
   restore-stop) stop_restore ;;
   *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;

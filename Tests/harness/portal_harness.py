@@ -934,6 +934,73 @@ class PostgresCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class Topology:
+    """deploy/topology.sh driven from a script: HAProxy in front of three instances, a Patroni-managed PostgreSQL
+    leader and standby, pgBackRest, the fake SMS gateway (see that script for the ports). Needs root."""
+
+    SCRIPT = ROOT / "deploy" / "topology.sh"
+    WEB, STATS, DB, GATEWAY = 56200, 56201, 56202, 56240
+    RESTORED_DB, RESTORED_WEB = 56250, 56251
+
+    def __init__(self, binary=None, folder=None, settings=None, max_seconds=3600):
+        self.env = dict(os.environ, PORTAL_BINARY=binary or DEFAULT_BINARY, MAX_SECONDS=str(max_seconds))
+        if folder:
+            self.env["TOPOLOGY_DIR"] = folder
+        self.folder = self.env.get("TOPOLOGY_DIR", "/tmp/portal-topology")
+        if settings:
+            self.env["PORTAL_SETTINGS"] = " ".join(f"{k}={v}" for k, v in settings.items())
+        self.gateway = RemoteGateway(f"http://127.0.0.1:{self.GATEWAY}")
+
+    def run(self, *args, timeout=600, check=True):
+        """One command of the script; answers its standard output."""
+        done = subprocess.run(["bash", str(self.SCRIPT), *map(str, args)], env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"topology.sh {' '.join(map(str, args))}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return done.stdout
+
+    def start(self, demo=True, timeout=600):
+        self.env["DEMO"] = "1" if demo else "0"
+        return self.run("start", timeout=timeout)
+
+    def stop(self, keep=False):
+        self.env["KEEP"] = "1" if keep else "0"
+        return self.run("stop", timeout=300, check=False)
+
+    @property
+    def web(self):
+        return f"http://127.0.0.1:{self.WEB}"
+
+    def secret(self, name):
+        return self.run("secret", name).strip()
+
+    def database_url(self, port=None, user="portal"):
+        """The portal database through HAProxy's leader frontend (or on `port`), as the portal role or postgres."""
+        return f"postgres://{user}:{self.secret(user)}@127.0.0.1:{port or self.DB}/portal"
+
+    def leader(self):
+        out = self.run("leader", check=False).strip()
+        return int(out) if out.isdigit() else None
+
+    def gateway_log(self):
+        return read_gateway_log(os.path.join(self.folder, "gateway.jsonl"))
+
+    def haproxy(self, backend):
+        """{server: status} as HAProxy sees the backend now."""
+        _, _, data = request(self.STATS, "GET", "/;csv", timeout=5)
+        view = {}
+        for row in csv.reader(io.StringIO(data.decode().lstrip("# "))):
+            if len(row) > 17 and row[0] == backend and row[1] not in ("FRONTEND", "BACKEND"):
+                view[row[1]] = row[17]
+        return view
+
+    def metrics(self, port):
+        """An instance's /metrics text (with the topology's METRICS_TOKEN)."""
+        token = next(line.split("=", 1)[1] for line in self.run("env").splitlines() if line.startswith("METRICS_TOKEN="))
+        _, _, data = request(port, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        return data.decode(errors="replace")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The invariants a crash must not break
 
