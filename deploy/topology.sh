@@ -245,6 +245,8 @@ backend portal
     http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
     default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2
+    # No instance ready (the database is failing over): the portal's own 503 shape, with Retry-After.
+    http-error status 503 content-type application/json hdr Retry-After 5 string "{\"error\":{\"code\":\"unavailable\",\"message\":\"Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau ít giây.\"}}"
 $(for i in "${instances[@]}"; do echo "    server portal$i 127.0.0.1:$(portal_port "$i") check"; done)
 
 # PostgreSQL: only the node whose Patroni says it leads (OPTIONS /primary → 200). When the leader changes, the
