@@ -20,7 +20,8 @@ Then the outbox drains and the checks run:
     and one password SMS, each registration one notice; no SMS left queued or failed; every SMS marked sent reached
     the gateway; no reference the outbox does not know; a second delivery only with the same reference);
   - no 5xx or dropped answer outside the faults; after each fault, errors for at most --max-error-seconds;
-    none at all for the SIGTERM (b).
+    none at all for the SIGTERM (b), and HAProxy's log shows nothing sent to that instance between the moment
+    HAProxy took it out and its exit; no request left without an answer for 30 s.
 Figures per fault: answers 5xx (or dropped), seconds from the fault to the last error, seconds to recover, SMS
 delivered twice, data lost.
 
@@ -29,9 +30,12 @@ delivered twice, data lost.
 The last line is the result.
 """
 import argparse
+import calendar
 import collections
 import json
+import os
 import random
+import re
 import sys
 import threading
 import time
@@ -210,6 +214,19 @@ def rest_ok(node, path):
     return status == 200
 
 
+def haproxy_requests_to(topology, server, start, end):
+    """How many requests HAProxy's log shows it accepted for `server` between two epoch times."""
+    stamp = re.compile(r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d)\.(\d{3})\] web portal/(\S+) ")
+    count = 0
+    with open(Path(topology.folder) / "logs" / "haproxy.log", errors="replace") as log:
+        for line in log:
+            found = stamp.search(line)
+            if found and found.group(3) == server:
+                at = calendar.timegm(time.strptime(found.group(1), "%d/%b/%Y:%H:%M:%S")) + int(found.group(2)) / 1000
+                count += start <= at <= end
+    return count
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
@@ -252,10 +269,31 @@ def main(argv=None):
 
         fault("a: SIGKILL of an instance", lambda: topology.run("instance", 1, "kill") and None, out_and_back(1))
 
+        drained = {}
+
         def term():
+            # HAProxy's view is read every 0.1 s while the instance stops: when it was taken out, against when it
+            # exited; the HAProxy log then shows whether anything was sent to it in between.
             t0 = time.time()
+            watching = threading.Event()
+
+            def watch():
+                while not watching.is_set():
+                    try:
+                        if topology.haproxy("portal").get("portal2", "").startswith("DOWN"):
+                            drained.setdefault("down_at", time.time())
+                    except OSError:
+                        pass
+                    time.sleep(0.1)
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
             topology.run("instance", 2, "term", timeout=120)
-            return {"exited_after_s": round(time.time() - t0, 1)}
+            drained["exited_at"] = time.time()
+            watching.set()
+            watcher.join()
+            down = drained.get("down_at")
+            return {"taken_out_after_s": None if down is None else round(down - t0, 1),
+                    "exited_after_s": round(drained["exited_at"] - t0, 1)}
         fault("b: SIGTERM of an instance, started again", term, out_and_back(2))
 
         old = topology.leader()
@@ -269,7 +307,8 @@ def main(argv=None):
         fault(f"c: PostgreSQL leader pg{old} killed", lambda: topology.run("node", old, "kill") and None, failover)
 
         def rejoin(t):
-            took = wait_until(lambda: rest_ok(old, "/sync"), 240, step=0.5)
+            standby = "/sync" if os.environ.get("SYNCHRONOUS_MODE", "true") == "true" else "/replica"
+            took = wait_until(lambda: rest_ok(old, standby), 240, step=0.5)
             return {"synchronous_standby_again_s": None if took is None else round(took, 1)}
         fault(f"d: old leader pg{old} started again", lambda: topology.run("node", old, "start") and None, rejoin)
         load.finish()
@@ -307,10 +346,15 @@ def main(argv=None):
         twice = [r for r, n in count.items() if n > 1]
         # An error belongs to the fault before its answer (a request in flight when the fault came fails with it).
         # A request left without any answer until the client gave up (30 s) is counted apart: "hung".
+        def fault_of(s, e):
+            """The first fault that came while a request was in flight, else the last one before it was sent."""
+            during = [i for i, t in enumerate(times[:-1]) if s <= t <= e]
+            return during[0] if during else max([i for i, t in enumerate(times[:-1]) if t <= s], default=-1)
+
         errors = [(s, e, kind) for s, e, kind, status in load.answers if status == "dropped" or status >= 500]
         hung = [(s, e, kind) for s, e, kind in errors if e - s >= 29]
         errors = [x for x in errors if x not in hung]
-        before = [x for x in errors + hung if x[1] < times[0]]
+        before = [x for x in errors if x[1] < times[0]] + [x for x in hung if fault_of(x[0], x[1]) < 0]
         if before:
             failures.append(f"{len(before)} errors before any fault")
         for i, f in enumerate(faults):
@@ -318,7 +362,7 @@ def main(argv=None):
             f["errors"] = len(mine)
             f["errors_by_kind"] = dict(collections.Counter(k for _, _, k in mine))
             f["error_seconds"] = round(max(e for _, e, _ in mine) - f["at"], 1) if mine else 0
-            f["hung"] = [f"{k} sent {s - f['at']:+.1f} s after the fault" for s, _, k in hung if times[i] <= s + 30 < times[i + 1] or times[i] <= s < times[i + 1]]
+            f["hung"] = [f"{k} sent {s - f['at']:+.1f} s after the fault" for s, e, k in hung if fault_of(s, e) == i]
             if f["hung"]:
                 failures.append(f"{f['fault']}: requests left without an answer for 30 s: {f['hung']}")
             f["answered"] = sum(1 for _, e, _, _ in load.answers if times[i] <= e < times[i + 1])
@@ -331,6 +375,11 @@ def main(argv=None):
                 failures.append(f"{f['fault']}: {f['errors']} errors; a stopping instance should cost clients nothing")
             if any(v is None for k, v in f.items() if k.endswith("_s")):
                 failures.append(f"{f['fault']}: did not recover: {f}")
+        if drained.get("down_at"):
+            sent = haproxy_requests_to(topology, "portal2", drained["down_at"] + 0.2, drained["exited_at"])
+            faults[1]["sent_to_it_after_taken_out"] = sent
+            if sent:
+                failures.append(f"HAProxy sent {sent} requests to the stopping instance after taking it out")
         if load.unexpected:
             failures.append(f"unexpected answers: {load.unexpected}")
         kinds = collections.Counter(kind for _, _, kind, status in load.answers if status != "dropped" and status < 300)

@@ -27,7 +27,8 @@
 # Settings (environment): PORTAL_BINARY (the `portal` executable), TOPOLOGY_DIR (/tmp/portal-topology), MAX_SECONDS
 # (every process stops by itself after this long, 3600), SHUTDOWN_DRAIN_SECONDS (4: how long an instance told to stop
 # answers /health/ready with 503 before it closes, longer than HAProxy needs to take it out: 2 checks 1 s apart),
-# PORTAL_SETTINGS (extra VAR=value pairs for the instances, space-separated), DEMO=1 (loads `portal demo`).
+# PORTAL_SETTINGS (extra VAR=value pairs for the instances, space-separated), DEMO=1 (loads `portal demo`),
+# SYNCHRONOUS_MODE (true; false makes replication asynchronous: a failover may then lose the last commits).
 # Installs haproxy, patroni, etcd-server, etcd-client and pgbackrest (Debian 12) when missing.
 set -euo pipefail
 
@@ -156,7 +157,7 @@ bootstrap:
     retry_timeout: 4
     # A commit is acknowledged once the standby has it, and only that standby may be promoted: a failover
     # loses no acknowledged transaction. While the standby is away the leader goes on alone (not strict).
-    synchronous_mode: true
+    synchronous_mode: ${SYNCHRONOUS_MODE:-true}
     postgresql:
       use_pg_rewind: true
       use_slots: true
@@ -387,7 +388,11 @@ start_all() {
   pgbackrest_leader stanza-create
   say "Patroni pg2 (PostgreSQL :$(pg_port 2), REST :$(rest_port 2)): cloned from the leader, synchronous standby"
   start_node 2
-  wait_for 180 "pg2 a synchronous standby" http_ok "http://127.0.0.1:$(rest_port 2)/sync"
+  if [ "${SYNCHRONOUS_MODE:-true}" = true ]; then
+    wait_for 180 "pg2 a synchronous standby" http_ok "http://127.0.0.1:$(rest_port 2)/sync"
+  else
+    wait_for 180 "pg2 a streaming standby" http_ok "http://127.0.0.1:$(rest_port 2)/replica"
+  fi
   say "HAProxy (portal :$web_port, PostgreSQL leader :$db_port, statistics :$stats_port)"
   haproxy -c -q -f "$dir/etc/haproxy.cfg" || die "haproxy.cfg refused"
   launch haproxy haproxy -db -f "$dir/etc/haproxy.cfg"
