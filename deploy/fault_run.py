@@ -239,6 +239,7 @@ def main(argv=None):
     topology = harness.Topology(args.binary, settings=SETTINGS)
     failures, faults, figures = [], [], {}
     load = None
+    completed = False
     try:
         if not args.running:
             topology.start(demo=True)
@@ -389,11 +390,12 @@ def main(argv=None):
             failures.append(f"a flow never completed: {figures['promised']}")
         figures["metrics_instance3"] = [line for line in topology.metrics(56233).splitlines()
                                         if line.startswith("portal_outbox_queued") or ('status="503"' in line and "_total" in line)][:10]
+        completed = True
     finally:
         if load:
             load.finish()
         if not args.running:
-            topology.stop(keep=bool(failures))
+            topology.stop(keep=bool(failures) or not completed)  # the logs of a failed run stay
 
     figures["faults"] = faults
     if args.json:
