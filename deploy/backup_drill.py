@@ -83,7 +83,7 @@ def main(argv=None):
         info = topology.run("info")
         sizes = re.findall(r"database size: ([0-9.]+\w+), database backup size: ([0-9.]+\w+)", info)
         archive = re.search(r"wal archive min/max \S+: (\S+)/(\S+)", info)
-        figures["backup"] = f"{len(sizes)} backup(s), the full one {sizes[0][0]} ({sizes[0][1]} stored)" if sizes else "?"
+        figures["backup"] = f"{len(sizes)} backup(s), the full one of a {sizes[0][0]} database" if sizes else "?"
         figures["wal"] = f"{archive.group(1)}…{archive.group(2)}" if archive else "?"
         topology.run("restore-stop", check=False)
     finally:
