@@ -2,7 +2,7 @@
 """A fake SMS gateway for the benchmarks: accepts every POST at once (or after a configured delay, or with a
 configured error), and records what it got so that the scripts can read the codes back.
 
-    python3 bench/fake_gateway.py --port 18025 [--delay-ms 0] [--status 200]
+    python3 bench/fake_gateway.py --port 18025 [--delay-ms 0] [--status 200] [--log accepted.jsonl]
 
 SMS: any POST with the contract's JSON body {"to","text","reference"}; answers --status (default 200).
 Control (loopback only, GET):
@@ -30,9 +30,10 @@ def main():
     ap.add_argument("--port", type=int, default=18025)
     ap.add_argument("--delay-ms", type=float, default=0)
     ap.add_argument("--status", type=int, default=200)
+    ap.add_argument("--log", default=None, help="appends each accepted SMS there as a JSON line {at, reference, to}")
     ap.add_argument("--max-seconds", type=float, default=7200, help="stops by itself after this long")
     a = ap.parse_args()
-    gateway = harness.Gateway(port=a.port, status=a.status, delay_ms=a.delay_ms)
+    gateway = harness.Gateway(port=a.port, status=a.status, delay_ms=a.delay_ms, log_path=a.log)
     print(f"fake gateway on 127.0.0.1:{a.port}", flush=True)
     try:
         time.sleep(a.max_seconds)

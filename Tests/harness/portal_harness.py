@@ -112,6 +112,8 @@ class Gateway:
 
     What it keeps: `received` every SMS body that reached it; `accepted` the bodies answered 2xx, in order (once
     the answer is written), with `accepted_at` their monotonic times; and the benchmarks' figures (stats()).
+    With `log_path`, each accepted SMS is also appended there as one JSON line {"at": epoch seconds, "reference",
+    "to"} (never the text), so that another process can check deliveries afterwards (read_gateway_log()).
 
     The same gateway in another process (bench/fake_gateway.py) is read over HTTP, GET on the same port:
         /_/code?to=+849...&after=EPOCH   latest 6-digit code sent to that phone after that time (404 if none)
@@ -120,9 +122,10 @@ class Gateway:
         /_/times   the arrival time of every accepted message (epoch seconds), one a line
     """
 
-    def __init__(self, port=None, status=200, delay_ms=0):
+    def __init__(self, port=None, status=200, delay_ms=0, log_path=None):
         self.port = port or 0
         self.lock = threading.Lock()
+        self.log = open(log_path, "a", buffering=1) if log_path else None
         self.status, self.delay, self.junk = status, delay_ms / 1000.0, False
         self.reset()
         self._server = None
@@ -168,6 +171,8 @@ class Gateway:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+        if self.log:
+            self.log.close()
 
     def _run(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=30)
@@ -285,6 +290,9 @@ class Gateway:
         with self.lock:
             self.accepted.append(message)
             self.accepted_at.append(time.monotonic())
+            if self.log:
+                self.log.write(json.dumps({"at": round(time.time(), 6), "reference": message.get("reference"),
+                                           "to": message.get("to")}) + "\n")
 
     def _control(self, target):
         url = urllib.parse.urlsplit(target)
@@ -384,6 +392,12 @@ class _GatewayConnection(asyncio.Protocol):
             self.gateway._answered(message)
         if close:
             self.transport.close()
+
+
+def read_gateway_log(path):
+    """The accepted SMS a Gateway with `log_path` wrote, in order: dicts {"at", "reference", "to"}."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 class RemoteGateway:
@@ -969,6 +983,73 @@ class PostgresCluster:
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Topology:
+    """deploy/topology.sh driven from a script: HAProxy in front of three instances, a Patroni-managed PostgreSQL
+    leader and standby, pgBackRest, the fake SMS gateway (see that script for the ports). Needs root."""
+
+    SCRIPT = ROOT / "deploy" / "topology.sh"
+    WEB, STATS, DB, GATEWAY = 56200, 56201, 56202, 56240
+    RESTORED_DB, RESTORED_WEB = 56250, 56251
+
+    def __init__(self, binary=None, folder=None, settings=None, max_seconds=3600):
+        self.env = dict(os.environ, PORTAL_BINARY=binary or DEFAULT_BINARY, MAX_SECONDS=str(max_seconds))
+        if folder:
+            self.env["TOPOLOGY_DIR"] = folder
+        self.folder = self.env.get("TOPOLOGY_DIR", "/tmp/portal-topology")
+        if settings:
+            self.env["PORTAL_SETTINGS"] = " ".join(f"{k}={v}" for k, v in settings.items())
+        self.gateway = RemoteGateway(f"http://127.0.0.1:{self.GATEWAY}")
+
+    def run(self, *args, timeout=600, check=True):
+        """One command of the script; answers its standard output."""
+        done = subprocess.run(["bash", str(self.SCRIPT), *map(str, args)], env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"topology.sh {' '.join(map(str, args))}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return done.stdout
+
+    def start(self, demo=True, timeout=600):
+        self.env["DEMO"] = "1" if demo else "0"
+        return self.run("start", timeout=timeout)
+
+    def stop(self, keep=False):
+        self.env["KEEP"] = "1" if keep else "0"
+        return self.run("stop", timeout=300, check=False)
+
+    @property
+    def web(self):
+        return f"http://127.0.0.1:{self.WEB}"
+
+    def secret(self, name):
+        return self.run("secret", name).strip()
+
+    def database_url(self, port=None, user="portal"):
+        """The portal database through HAProxy's leader frontend (or on `port`), as the portal role or postgres."""
+        return f"postgres://{user}:{self.secret(user)}@127.0.0.1:{port or self.DB}/portal"
+
+    def leader(self):
+        out = self.run("leader", check=False).strip()
+        return int(out) if out.isdigit() else None
+
+    def gateway_log(self):
+        return read_gateway_log(os.path.join(self.folder, "gateway.jsonl"))
+
+    def haproxy(self, backend):
+        """{server: status} as HAProxy sees the backend now."""
+        _, _, data = request(self.STATS, "GET", "/;csv", timeout=5)
+        view = {}
+        for row in csv.reader(io.StringIO(data.decode().lstrip("# "))):
+            if len(row) > 17 and row[0] == backend and row[1] not in ("FRONTEND", "BACKEND"):
+                view[row[1]] = row[17]
+        return view
+
+    def metrics(self, port):
+        """An instance's /metrics text (with the topology's METRICS_TOKEN)."""
+        token = next(line.split("=", 1)[1] for line in self.run("env").splitlines() if line.startswith("METRICS_TOKEN="))
+        _, _, data = request(port, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        return data.decode(errors="replace")
 
 
 # ---------------------------------------------------------------------------------------------------------
