@@ -13,6 +13,8 @@ final class ShellTests: XCTestCase {
                 XCTAssertTrue(html.contains("href=\"/dang-nhap\" id=\"nav-login\">Đăng nhập</a>"))
                 XCTAssertTrue(html.contains("0221.3856789"))
                 XCTAssertTrue(html.contains("motcuahy@gmail.com"))
+                // The catalogue is reachable from the home page (it was linked from nowhere).
+                XCTAssertTrue(html.contains("<a href=\"/dich-vu\">Xem danh mục dịch vụ công trực tuyến</a>"))
                 for phone in ["0221.3829883", "0221 1022", "082 6959996", "091 2709689", "035 2379009"] {
                     XCTAssertTrue(html.contains(phone), phone)
                 }

@@ -92,6 +92,7 @@ enum Strings {
         "home_counter_title": ("Tạo tài khoản tại Bộ phận một cửa", "Get an account at a one-stop desk"),
         "home_counter_text": ("Nếu bạn không tự đăng ký được, hãy mang thẻ căn cước đến Trung tâm Phục vụ hành chính công hoặc Bộ phận một cửa cấp xã; cán bộ sẽ tạo tài khoản giúp bạn.",
                               "If you cannot register yourself, bring your ID card to the public administrative service centre or a commune one-stop desk; an officer will create the account for you."),
+        "home_services_link": ("Xem danh mục dịch vụ công trực tuyến", "See the online public services"),
         "home_login_title": ("Đã có tài khoản", "Already have an account"),
         "home_login_text": ("Đăng nhập bằng số định danh hoặc số điện thoại và mật khẩu, sau đó nhập mã OTP gửi qua SMS. Quên mật khẩu? Chọn «Quên mật khẩu» ở trang đăng nhập.",
                             "Sign in with your ID number or phone and your password, then the code sent by SMS. Forgot your password? Choose «Forgot password» on the sign-in page."),
