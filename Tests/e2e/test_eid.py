@@ -158,14 +158,9 @@ def eid(request, gateway):
             env = harness.portal_env(database_url, gateway.url, SETTINGS, provider.portal_settings(EID_MIN_ACR="2"),
                                      DATA_ENCRYPTION_KEY=base64.b64encode(os.urandom(32)).decode(), EID_NAME=None)
             server = harness.Server(env, folder, name=f"server-{kind}")
-            try:
-                provider.add_redirect_uri(server.env["PUBLIC_BASE_URL"] + REDIRECT_PATH)
-                server.demo(timeout=180)
-                server.start(timeout=60)
+            provider.add_redirect_uri(server.env["PUBLIC_BASE_URL"] + REDIRECT_PATH)
+            with harness.demo_server(server):
                 yield EID(kind, server, provider, gateway, database_url)
-                assert server.alive(), f"the portal died:\n{server.log_tail()}"
-            finally:
-                server.stop(timeout=15)
     finally:
         provider.stop()
         shutil.rmtree(folder, ignore_errors=True)

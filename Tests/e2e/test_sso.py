@@ -300,13 +300,8 @@ def sso(request, gateway):
             key = base64.b64encode(os.urandom(32)).decode()
             env = harness.portal_env(database_url, gateway.url, harness.FAST_HASHING, SETTINGS, DATA_ENCRYPTION_KEY=key)
             server = harness.Server(env, folder, name=f"server-{kind}")
-            try:
-                server.demo(timeout=180)
-                server.start(timeout=60)
+            with harness.demo_server(server):
                 yield Provider(kind, server, gateway, rp, database_url)
-                assert server.alive(), f"the portal died:\n{server.log_tail()}"
-            finally:
-                server.stop(timeout=15)
     finally:
         rp.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -535,6 +535,18 @@ class Server:
         return tail(self.log_path, lines)
 
 
+@contextlib.contextmanager
+def demo_server(server, demo_timeout=180, start_timeout=60, stop_timeout=15):
+    """`portal demo`, then the server started; yields it, checks it is still alive afterwards, and stops it."""
+    try:
+        server.demo(timeout=demo_timeout)
+        server.start(timeout=start_timeout)
+        yield server
+        assert server.alive(), f"the portal died:\n{server.log_tail()}"
+    finally:
+        server.stop(timeout=stop_timeout)
+
+
 def scratch(prefix, binary=None, database_url=None, *presets, **settings):
     """What a fault script or the soak starts from: a temporary folder, a Gateway, and a Server (not started yet)
     on `database_url`, or on a SQLite file in the folder, with SCRIPT_SETTINGS, then the presets and settings.

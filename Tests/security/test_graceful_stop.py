@@ -34,7 +34,7 @@ def answer(port, path):
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_sigterm_drains_then_stops_and_the_sms_in_flight_is_sent_once_and_recorded(database):
     postgres_url = harness.postgres_for(database)
-    with (harness.new_postgres_database(postgres_url) if postgres_url else _nothing()) as database_url:
+    with harness.script_database(postgres_url) as database_url:
         folder, gateway, server = harness.scratch("portal-graceful-", None, database_url,
                                                   SHUTDOWN_DRAIN_SECONDS=DRAIN_SECONDS)
         failures = []
@@ -68,15 +68,7 @@ def test_sigterm_drains_then_stops_and_the_sms_in_flight_is_sent_once_and_record
                 "SELECT status, lease_until, attempts FROM outbox_messages")
             assert [(r["status"], r["lease_until"]) for r in rows] == [("sent", None)], rows
         except Exception:
-            failures.append("see the assertion")
+            failures.append("see the assertion")  # clean_up prints the server's log for a failed run
             raise
         finally:
             harness.clean_up(server, gateway, folder, failures)
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
