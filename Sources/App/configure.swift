@@ -58,6 +58,7 @@ func configure(_ app: Application, _ overrides: Overrides) async throws {
     }
     app.portal = Portal(config: config, keys: keys, time: overrides.time ?? SystemTime(), sms: sms,
                         metrics: PortalMetrics(), devInbox: devInbox, outbound: app.http.client.shared)
+    DatabaseWatch.shared.configure(writeDeadline: .seconds(config.databaseWriteTimeoutSeconds), metrics: app.portal.metrics)
 
     Migrations.register(on: app)
     app.asyncCommands.use(CreateSuperadminCommand(), as: "create-superadmin")

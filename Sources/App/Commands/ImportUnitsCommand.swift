@@ -63,7 +63,7 @@ struct UnitImport: Sendable {
     func run(csv: String) async throws -> Summary {
         let rows = try parse(csv)
         let portal = self.portal
-        return try await db.writeTransaction { tx in
+        return try await db.writeTransaction(deadline: .none) { tx in
             let existing = try await Unit.query(on: tx).all()
             var byCode: [String: Unit] = [:]
             for unit in existing { if let code = unit.code { byCode[code] = unit } }

@@ -165,7 +165,7 @@ struct BenchSeeder: Sendable {
     /// Queues `count` notices to bench phones through the real outbox, in one transaction.
     func outbox(_ count: Int, among: Int) async throws {
         let portal = self.portal
-        try await db.writeTransaction { tx in
+        try await db.writeTransaction(deadline: .none) { tx in
             let outbox = Outbox(db: tx, portal: portal)
             for k in 0..<count {
                 let phone = try PhoneNumber(BenchPeople.phone(k % among))
@@ -193,7 +193,7 @@ struct BenchSeeder: Sendable {
         while start < total {
             let end = min(total, start + perTransaction)
             let range = start..<end
-            inserted += try await db.writeTransaction { tx in
+            inserted += try await db.writeTransaction(deadline: .none) { tx in
                 var count = 0
                 var lo = range.lowerBound
                 while lo < range.upperBound {
@@ -268,7 +268,7 @@ struct BenchSeeder: Sendable {
                 .where(SQLIdentifier("id_number"), .in, SQLBind.group(ids)).allRecords(AccountPhone.self)
             guard !rows.isEmpty else { throw CommandError.invalid("No bench accounts found: run seed-bench --accounts N first.") }
             let found = rows.map { ($0.id, $0.phone) }
-            let made: [String] = try await db.writeTransaction { tx in
+            let made: [String] = try await db.writeTransaction(deadline: .none) { tx in
                 var out: [String] = []
                 var login = tx.sql.insert(into: LoginChallenge.schema).columns("id", "account_id", "kind", "created_at", "expires_at")
                 var otp = tx.sql.insert(into: OTPChallenge.schema)

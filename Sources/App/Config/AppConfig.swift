@@ -114,6 +114,9 @@ struct AppConfig: Sendable {
     /// On SIGTERM, seconds of readiness 503 while requests are still served, so that the load balancer's health
     /// check takes the instance out before it stops accepting connections.
     var shutdownDrainSeconds = 0
+    /// On PostgreSQL, seconds a write transaction may take before its connection is closed and the request is
+    /// answered 503 (a primary gone without closing connections, a commit waiting for a standby that is gone).
+    var databaseWriteTimeoutSeconds = 15
 
     static let defaultLookupLimitPerHour = 120
 
@@ -221,6 +224,7 @@ struct AppConfig: Sendable {
         var withEID = config
         withEID.metricsToken = reader.string("METRICS_TOKEN")
         withEID.shutdownDrainSeconds = try reader.int("SHUTDOWN_DRAIN_SECONDS", default: 0, range: 0...120)
+        withEID.databaseWriteTimeoutSeconds = try reader.int("DATABASE_WRITE_TIMEOUT_SECONDS", default: 15, range: 1...300)
         if let token = withEID.metricsToken, token.count < 16 {
             throw ConfigError.invalid("METRICS_TOKEN", "at least 16 characters")
         }

@@ -1,6 +1,39 @@
-// Write transactions that behave the same on SQLite and PostgreSQL under concurrent writers.
+// Write transactions that behave the same on SQLite and PostgreSQL under concurrent writers, and that end within
+// a deadline on PostgreSQL.
 import Fluent
+import FluentPostgresDriver
+import NIOConcurrencyHelpers
 import SQLKit
+
+/// How long a write transaction may take on PostgreSQL before its connection is closed and the request answered
+/// 503 (`DatabaseOutage`, kind `deadline`). `.configured` is DATABASE_WRITE_TIMEOUT_SECONDS (set by `configure`);
+/// bulk commands pass `.none`.
+enum WriteDeadline: Sendable, Equatable {
+    case configured, none
+    case after(Duration)
+}
+
+/// A write transaction ended by its deadline: the server did not answer (a primary that died without closing the
+/// connection, a commit waiting for a synchronous standby that is gone). Whether it committed is unknown to us;
+/// the client is told 503 and may try again.
+struct WriteDeadlineExceeded: Error {}
+
+/// What `Database.writeTransaction` reads from the application that it has no other way to reach: the deadline,
+/// and the metrics that record how long a transaction waited for its connection.
+final class DatabaseWatch: Sendable {
+    static let shared = DatabaseWatch()
+    private let state = NIOLockedValueBox<(deadline: Duration?, metrics: PortalMetrics?)>((.seconds(15), nil))
+
+    func configure(writeDeadline: Duration, metrics: PortalMetrics) {
+        state.withLockedValue { $0 = (writeDeadline, metrics) }
+    }
+
+    var writeDeadline: Duration? { state.withLockedValue { $0.deadline } }
+
+    func connectionAcquired(after wait: Duration) {
+        state.withLockedValue { $0.metrics }?.databaseConnectionWait(wait)
+    }
+}
 
 extension Database {
     var sql: any SQLDatabase { self as! any SQLDatabase }
@@ -8,20 +41,67 @@ extension Database {
 
     /// SQLite's default deferred transaction fails at once with "database is locked" when two writers
     /// race after reading; `BEGIN IMMEDIATE` takes the write lock up front so the second one waits in
-    /// the busy handler instead. PostgreSQL uses Fluent's ordinary transaction.
-    /// Bodies must not open a nested transaction.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard isSQLite else { return try await transaction(body) }
+    /// the busy handler instead. PostgreSQL's transaction runs under a deadline: past it, the connection is
+    /// closed (the pool replaces it), which ends every wait on that connection, and the error is
+    /// `WriteDeadlineExceeded`. Bodies must not open a nested transaction, and do database work only (a password
+    /// hash belongs before the transaction, not in it).
+    func writeTransaction<T: Sendable>(deadline: WriteDeadline = .configured,
+                                        _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let asked = ContinuousClock.now
+        let sqlite = isSQLite
+        let limit: Duration? = switch deadline {
+        case _ where sqlite: nil
+        case .configured: DatabaseWatch.shared.writeDeadline
+        case .none: nil
+        case let .after(duration): duration
+        }
+        // The connection-bound database runs every statement on one connection; its own `transaction` would not
+        // begin one (it counts as already in a transaction), so BEGIN and COMMIT are written here.
         return try await withConnection { conn in
-            try await conn.sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(conn)
-                try await conn.sql.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await conn.sql.raw("ROLLBACK").run()
-                throw error
+            DatabaseWatch.shared.connectionAcquired(after: ContinuousClock.now - asked)
+            guard let limit, let postgres = conn as? any PostgresDatabase else {
+                return try await Self.run(body, on: conn, begin: sqlite ? "BEGIN IMMEDIATE" : "BEGIN", closed: nil)
             }
+            // A connection-bound database yields its own connection.
+            let connection = try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
+            let closed = NIOLockedValueBox(false)
+            let work = Task { try await Self.run(body, on: conn, begin: "BEGIN", closed: closed) }
+            // The answer is the work's, or the deadline's, whichever comes first. At the deadline the connection is
+            // closed, which fails the statement in flight; the caller does not wait for the work to notice (a
+            // statement written to the connection after it closed would never be answered).
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let answered = NIOLockedValueBox(false)
+                let answer: @Sendable (Result<T, any Error>) -> Void = { result in
+                    if answered.withLockedValue({ done in defer { done = true }; return !done }) { continuation.resume(with: result) }
+                }
+                let timer = Task {
+                    try await Task.sleep(for: limit)
+                    guard !answered.withLockedValue({ $0 }) else { return }
+                    closed.withLockedValue { $0 = true }
+                    conn.logger.warning("write transaction past its deadline: closing its database connection")
+                    answer(.failure(WriteDeadlineExceeded()))
+                    try? await connection.close()
+                }
+                Task {
+                    let result = await work.result
+                    timer.cancel()
+                    answer(result)
+                }
+            }
+        }
+    }
+
+    /// BEGIN, the body, COMMIT; ROLLBACK on error unless the connection was closed under it (`closed`).
+    private static func run<T: Sendable>(_ body: @Sendable (any Database) async throws -> T, on conn: any Database, begin: String,
+                                         closed: NIOLockedValueBox<Bool>?) async throws -> T {
+        try await conn.sql.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(conn)
+            try await conn.sql.raw("COMMIT").run()
+            return result
+        } catch {
+            if closed?.withLockedValue({ $0 }) != true { try? await conn.sql.raw("ROLLBACK").run() }
+            throw error
         }
     }
 }

@@ -11,28 +11,40 @@ import Foundation
 enum DatabaseOutage {
     static let retryAfter: TimeInterval = 5
 
-    static func matches(_ error: any Error) -> Bool {
-        if error is ConnectionPoolTimeoutError { return true }
-        if let pool = error as? ConnectionPoolError, case .shutdown = pool { return true }
+    static func matches(_ error: any Error) -> Bool { kind(of: error) != nil }
+
+    /// The kind of outage, as `portal_database_errors_total` labels it, or nil for an error that is not one:
+    /// `deadline` (a write transaction past DATABASE_WRITE_TIMEOUT_SECONDS, its connection closed), `pool_timeout`
+    /// (no connection free in time), `connection` (refused, reset, closed), `shutdown` (the server stopping or
+    /// starting: SQLSTATE class 57P), `read_only` (a write that reached a standby: 25006, a failover in progress),
+    /// `busy` (SQLite's lock past its timeout).
+    static func kind(of error: any Error) -> String? {
+        if error is WriteDeadlineExceeded { return "deadline" }
+        if error is ConnectionPoolTimeoutError { return "pool_timeout" }
+        if let pool = error as? ConnectionPoolError, case .shutdown = pool { return "connection" }
         if let pg = error as? PSQLError {
             switch pg.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
-                return true
+                return "connection"
             case .server:
-                // Class 08 (connection exception) and 57P (shutdown, starting up, cannot connect now).
+                // Class 08 (connection exception), 57P (shutdown, starting up, cannot connect now), and 25006
+                // (read-only transaction: the address led to a standby, as it can for a moment during a failover).
                 let state = pg.serverInfo?[.sqlState] ?? ""
-                return state.hasPrefix("08") || state.hasPrefix("57P")
+                if state.hasPrefix("08") { return "connection" }
+                if state.hasPrefix("57P") { return "shutdown" }
+                if state == "25006" { return "read_only" }
+                return nil
             default:
-                return false
+                return nil
             }
         }
         if let sqlite = error as? SQLiteError {
             switch sqlite.reason {
-            case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true
-            default: return false
+            case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return "busy"
+            default: return nil
             }
         }
-        return false
+        return nil
     }
 
     static func error(now: Date) -> AppError {
@@ -56,6 +68,7 @@ enum ErrorKind {
         if let domain = error as? DomainError { return "DomainError(\(domain.code))" }
         if let abort = error as? any AbortError { return "\(type(of: abort))(\(abort.status.code))" }
         if error is ConnectionPoolTimeoutError { return "ConnectionPoolTimeoutError" }
+        if error is WriteDeadlineExceeded { return "WriteDeadlineExceeded" }
         if let pool = error as? ConnectionPoolError { return "ConnectionPoolError(\(pool))" }
         if let decoding = error as? DecodingError {
             switch decoding {

@@ -32,6 +32,33 @@ final class PortalMetrics: Sendable {
         ).increment()
     }
 
+    /// Requests refused because the database could not be reached, by `DatabaseOutage.kind(of:)`; during a
+    /// failover `connection`, `shutdown`, `read_only` and `deadline` rise, then stop.
+    func databaseError(_ kind: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "database_errors", unitName: "total",
+                                             helpText: "Requests answered 503 because the database could not be reached, by kind"),
+            labels: [("kind", kind)]
+        ).increment()
+    }
+
+    /// How long a write transaction waited for a database connection from the pool.
+    func databaseConnectionWait(_ wait: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "database_connection_wait", unitName: "seconds",
+                                             helpText: "Time a write transaction waited for a pooled database connection"),
+            buckets: latencyBuckets
+        ).record(wait)
+    }
+
+    /// Age of the oldest SMS still waiting to be sent (0 when none waits).
+    func outboxOldest(seconds: Double) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "portal", metricName: "outbox_oldest_queued", unitName: "seconds",
+                                             helpText: "Age of the oldest SMS waiting to be sent")
+        ).set(seconds)
+    }
+
     func outboxDepth(_ value: Int) {
         registry.makeGauge(
             descriptor: MetricNameDescriptor(namespace: "portal", metricName: "outbox_queued", unitName: "messages",

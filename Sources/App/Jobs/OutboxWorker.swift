@@ -214,7 +214,12 @@ struct OutboxWorker: Sendable {
         }))
     }
 
-    static func queueDepth(on db: any Database) async throws -> Int {
-        try await OutboxMessage.query(on: db).filter(\.$status == .queued).count()
+    /// How many SMS wait to be sent, and since when the oldest of them waits.
+    static func queueState(on db: any Database) async throws -> (depth: Int, oldest: Date?) {
+        guard let row = try await db.sql.raw("""
+            SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM \(ident: OutboxMessage.schema)
+            WHERE status = \(bind: OutboxMessage.Status.queued.rawValue)
+            """).first() else { return (0, nil) }
+        return (try row.decode(column: "depth", as: Int.self), try row.decode(column: "oldest", as: Date?.self))
     }
 }

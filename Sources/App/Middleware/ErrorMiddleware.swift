@@ -49,7 +49,10 @@ struct PortalErrorMiddleware: Middleware {
                 }
             }
         }
-        if DatabaseOutage.matches(error) { return DatabaseOutage.error(now: request.application.portal.time.now()) }
+        if let kind = DatabaseOutage.kind(of: error) {
+            request.application.portal.metrics.databaseError(kind)
+            return DatabaseOutage.error(now: request.application.portal.time.now())
+        }
         return AppError(.internalServerError, "internal",
                         Msg("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút.",
                             "The system has a problem. Please try again in a few minutes."))

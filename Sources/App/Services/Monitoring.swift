@@ -1,4 +1,4 @@
-// What the operator's probes read: whether the database answers, and the metrics with the outbox's depth.
+// What the operator's probes read: whether the database answers, and the metrics with the outbox's depth and age.
 import Fluent
 import Foundation
 import SQLKit
@@ -20,7 +20,10 @@ struct Monitoring: Sendable {
     /// The Prometheus text of every metric, with the outbox's depth read now (left as it was when the
     /// database does not answer).
     func metricsText() async -> [UInt8] {
-        if let depth = try? await OutboxWorker.queueDepth(on: db) { portal.metrics.outboxDepth(depth) }
+        if let queue = try? await OutboxWorker.queueState(on: db) {
+            portal.metrics.outboxDepth(queue.depth)
+            portal.metrics.outboxOldest(seconds: queue.oldest.map { max(0, portal.time.now().timeIntervalSince($0)) } ?? 0)
+        }
         var buffer: [UInt8] = []
         portal.metrics.registry.emit(into: &buffer)
         return buffer
