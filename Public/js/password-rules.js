@@ -1,15 +1,17 @@
 /*
  * Live feedback while a person chooses a password.
  *
- * These are rough mirrors of the server's password rules so people see a
- * problem before submitting; the server checks everything again (including
- * the common-password list, which is not sent to the browser) and its answer
- * is the one that counts.
+ * These mirror the server's password rules so people see a problem before
+ * submitting; the server checks everything again and its answer is the one
+ * that counts. The one rule the page cannot check, the common-password list
+ * (30,000 entries, not sent to phones), is listed and says that it is checked
+ * on submit.
  *
  * Markup:
  *   <input id="pw" data-password-rules data-forbidden='["001090001234", ...]'>
  *   <ul class="pw-rules" aria-live="polite" data-text-met="…" data-text-not-met="…">
- *     <li data-rule="length|repeat|sequence|personal" aria-atomic="true">…</li></ul>
+ *     <li data-rule="length|repeat|sequence|personal" aria-atomic="true">…</li>
+ *     <li data-rule="common">…</li></ul>  (a rule the page cannot check: its state reads data-text-pending)
  *   Each rule gets a visually hidden state in words after its text, so the state is not carried by
  *   colour and a tick alone; the live list reads out a rule whose state changes.
  *   <input data-confirm-for="pw" data-text-mismatch="…"> with a .field-error nearby
@@ -55,6 +57,19 @@
     return false;
   }
 
+  // Six adjacent keys of a keyboard row, either way ("qwerty", "ytrewq", "asdfgh", "098765"), as the server checks.
+  var ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1234567890'];
+  function hasKeyboardRun(value) {
+    var s = value.toLowerCase();
+    for (var r = 0; r < ROWS.length; r++) {
+      var row = ROWS[r], back = row.split('').reverse().join('');
+      for (var i = 0; i + RUN <= row.length; i++) {
+        if (s.indexOf(row.substr(i, RUN)) >= 0 || s.indexOf(back.substr(i, RUN)) >= 0) return true;
+      }
+    }
+    return false;
+  }
+
   function forbiddenValues(input) {
     var raw = input.getAttribute('data-forbidden');
     if (!raw) return [];
@@ -83,7 +98,7 @@
     return {
       length: n >= 8 && n <= 128,
       repeat: !isSingleRepeated(value),
-      sequence: !hasSequence(value),
+      sequence: !hasSequence(value) && !hasKeyboardRun(value),
       personal: !containsPersonal(value, forbidden)
     };
   }
@@ -116,6 +131,7 @@
     var forbidden = forbiddenValues(input);
     var textMet = list.getAttribute('data-text-met') || '';
     var textNotMet = list.getAttribute('data-text-not-met') || '';
+    var textPending = list.getAttribute('data-text-pending') || '';
 
     function stateOf(item) {
       var state = item.querySelector('.rule-state');
@@ -139,6 +155,8 @@
         // Only a change is written, so the live list speaks when a rule's state flips, not at every key.
         var state = stateOf(items[i]);
         var words = known ? ' ' + (result[rule] ? textMet : textNotMet) : '';
+        // A rule this page cannot check (the common-password list stays on the server) says so instead.
+        if (value !== '' && !result.hasOwnProperty(rule) && textPending) words = ' ' + textPending;
         if (state.textContent !== words) state.textContent = words;
       }
     }

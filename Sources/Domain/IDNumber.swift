@@ -61,7 +61,15 @@ public struct IDNumber: Hashable, Sendable {
     /// Refuses CMND for new accounts unless configuration allows it: the cards stopped being valid on
     /// 31 Dec 2024, though their holders may still sign in with them.
     public static func forNewAccount(_ raw: String, allowCMND: Bool, now: Date = Date()) throws(DomainError) -> IDNumber {
-        let id = try IDNumber(raw, now: now)
+        let id: IDNumber
+        do { id = try IDNumber(raw, now: now) } catch where error.code == "id_wrong_length" && !allowCMND {
+            // Where a CMND cannot make an account, its 9 digits are not offered as an alternative.
+            let count = raw.unicodeScalars.filter { Text.asciiDigit($0) != nil }.count
+            throw DomainError(
+                code: "id_wrong_length",
+                vi: "Số định danh cá nhân (CCCD) có 12 chữ số; số đã nhập có \(count) chữ số.",
+                en: "An ID number (CCCD) has 12 digits; this one has \(count).")
+        }
         if id.kind == .cmnd && !allowCMND {
             throw DomainError(
                 code: "id_cmnd_not_accepted",

@@ -5,8 +5,8 @@ public enum Username: Hashable, Sendable {
     case idNumber(IDNumber)
     case phone(PhoneNumber)
 
-    /// Told apart by digit count: ID numbers have 9 or 12 digits, phone spellings 10, 11 (84…) or 13 (0084…)
-    /// or a "+". A 12-digit "840…" is a phone: no CCCD starts with 84, as place codes stop at 295.
+    /// Told apart by digit count: ID numbers have 9 or 12 digits, phone spellings 10, 11 (84…; an old 01… or a
+    /// landline 02… is named as such) or 13 (0084…) or a "+". A 12-digit "840…" is a phone: no CCCD starts with 84, as place codes stop at 295.
     /// The longest spelling taken: "+84 (0) 912 345 678" has 19 characters.
     public static let maxLength = 24
 
@@ -31,7 +31,12 @@ public enum Username: Hashable, Sendable {
             throw DomainError.required(vi: "số định danh cá nhân hoặc số điện thoại", en: "your ID number or phone number")
         case 9 where !plus, 12 where !plus && !digits.hasPrefix("84"):
             self = .idNumber(try IDNumber(raw, now: now))
-        case 10, 11, 12, 13:
+        case 10, 12:
+            self = .phone(try PhoneNumber(raw))
+        // Eleven digits are a phone only as 84…, an old 01… mobile or an 02… landline (each has its own message);
+        // any other eleven digits are neither, and the message says what is expected.
+        case 11 where plus || ["84", "01", "02"].contains(where: digits.hasPrefix),
+             13 where plus || digits.hasPrefix("0084"):
             self = .phone(try PhoneNumber(raw))
         default:
             if plus { self = .phone(try PhoneNumber(raw)); return }

@@ -35,6 +35,51 @@ public struct RequestForm: Sendable {
     }
 }
 
+/// The words of the form, line by line, as the PDF prints them; the printable page shows the same ones.
+public struct RequestFormText: Sendable {
+    public struct Field: Sendable, Encodable {
+        public let label, value: String
+        public let strong: Bool
+    }
+    public let title: String
+    public let subtitle: String
+    public let recipient: String
+    public let fields: [Field]
+    public let statement: String
+    /// "Hưng Yên, ngày 05 tháng 3 năm 2025" (dots for the place when no province is set).
+    public let placeAndDate: String
+    public let officerHeading, citizenHeading, signHint: String
+    public let officerName, citizenName: String
+    public let reference: String
+}
+
+extension RequestForm {
+    public var text: RequestFormText {
+        let portal = VietnameseText.clean(portalName)
+        var unit = VietnameseText.clean(unitName)
+        if let province = provinceName.map(VietnameseText.clean), !province.isEmpty, !unit.lowercased().contains(province.lowercased()) {
+            unit += " " + province
+        }
+        let emailText = email.map(VietnameseText.clean) ?? ""
+        let place = provinceName.map(VietnameseText.placeName(fromProvince:)).flatMap { $0.isEmpty ? nil : $0 } ?? "................"
+        return RequestFormText(
+            title: "GIẤY ĐỀ NGHỊ TẠO TÀI KHOẢN", subtitle: "trên \(portal)", recipient: unit,
+            fields: [
+                .init(label: "Tôi là:", value: VietnameseText.upper(fullName), strong: true),
+                .init(label: "Số định danh cá nhân/CCCD:", value: VietnameseText.clean(idNumber), strong: false),
+                .init(label: "Ngày sinh:", value: VietnameseText.clean(dateOfBirth), strong: false),
+                .init(label: "Số điện thoại:", value: VietnameseText.clean(phone), strong: false),
+                .init(label: "Email:", value: emailText.isEmpty ? "(không có)" : emailText, strong: false),
+            ],
+            statement: "Tôi đề nghị được tạo tài khoản trên \(portal) với các thông tin trên. "
+                + "Tôi cam đoan số điện thoại trên là của chính tôi và các thông tin khai trên là đúng sự thật.",
+            placeAndDate: "\(place), \(VietnameseText.dateLine(date))",
+            officerHeading: "CÁN BỘ TIẾP NHẬN", citizenHeading: "NGƯỜI ĐỀ NGHỊ", signHint: "(Ký, ghi rõ họ tên)",
+            officerName: VietnameseText.nameCase(officerName), citizenName: VietnameseText.nameCase(fullName),
+            reference: "Mã hồ sơ: " + VietnameseText.clean(reference))
+    }
+}
+
 /// The PDF together with what could not be shown, so the caller can log or warn about it.
 public struct RenderedRequestForm: Sendable {
     public let pdf: Data
@@ -136,45 +181,33 @@ struct FormPage {
     var footerTop: Double { margin + 8 }
 
     mutating func drawBody(_ form: RequestForm) {
-        let portal = VietnameseText.clean(form.portalName)
         drawFooter()
         drawNationalHeader()
 
+        let text = form.text
         y -= 40
-        y = writer.drawParagraph("GIẤY ĐỀ NGHỊ TẠO TÀI KHOẢN", x: left, y: y, width: contentWidth, font: bold, size: 15, leading: 20, alignment: .center)
-        y = writer.drawParagraph("trên \(portal)", x: left, y: y, width: contentWidth, font: bold, size: 13, leading: 18, alignment: .center)
+        y = writer.drawParagraph(text.title, x: left, y: y, width: contentWidth, font: bold, size: 15, leading: 20, alignment: .center)
+        y = writer.drawParagraph(text.subtitle, x: left, y: y, width: contentWidth, font: bold, size: 13, leading: 18, alignment: .center)
 
         y -= 18
-        var unit = VietnameseText.clean(form.unitName)
-        if let province = form.provinceName.map(VietnameseText.clean), !province.isEmpty,
-           !unit.lowercased().contains(province.lowercased()) {
-            unit += " " + province
-        }
-        drawField(label: "Kính gửi:", value: unit, valueFont: bold)
+        drawField(label: "Kính gửi:", value: text.recipient, valueFont: bold)
 
         y -= 10
-        drawField(label: "Tôi là:", value: VietnameseText.upper(form.fullName), valueFont: bold)
-        drawField(label: "Số định danh cá nhân/CCCD:", value: VietnameseText.clean(form.idNumber), valueFont: regular)
-        drawField(label: "Ngày sinh:", value: VietnameseText.clean(form.dateOfBirth), valueFont: regular)
-        drawField(label: "Số điện thoại:", value: VietnameseText.clean(form.phone), valueFont: regular)
-        let email = form.email.map(VietnameseText.clean) ?? ""
-        drawField(label: "Email:", value: email.isEmpty ? "(không có)" : email, valueFont: regular)
+        for field in text.fields {
+            drawField(label: field.label, value: field.value, valueFont: field.strong ? bold : regular)
+        }
 
         y -= 8
-        let statement = "Tôi đề nghị được tạo tài khoản trên \(portal) với các thông tin trên. "
-            + "Tôi cam đoan số điện thoại trên là của chính tôi và các thông tin khai trên là đúng sự thật."
-        let statementLines = writer.wrap(statement, font: regular, size: bodySize, width: contentWidth, firstLineWidth: contentWidth - 28)
+        let statementLines = writer.wrap(text.statement, font: regular, size: bodySize, width: contentWidth, firstLineWidth: contentWidth - 28)
         ensureSpace(Double(statementLines.count) * lineHeight)
-        y = writer.drawParagraph(statement, x: left, y: y, width: contentWidth, font: regular, size: bodySize, leading: lineHeight, firstLineIndent: 28)
+        y = writer.drawParagraph(text.statement, x: left, y: y, width: contentWidth, font: regular, size: bodySize, leading: lineHeight, firstLineIndent: 28)
 
         y -= 12
-        let place = form.provinceName.map(VietnameseText.placeName(fromProvince:)).flatMap { $0.isEmpty ? nil : $0 } ?? "................"
-        let dateLine = "\(place), \(VietnameseText.dateLine(form.date))"
         ensureSpace(lineHeight)
-        y = writer.drawParagraph(dateLine, x: left, y: y, width: contentWidth, font: regular, size: bodySize, leading: lineHeight, alignment: .right)
+        y = writer.drawParagraph(text.placeAndDate, x: left, y: y, width: contentWidth, font: regular, size: bodySize, leading: lineHeight, alignment: .right)
 
         y -= 6
-        drawSignatures(officer: VietnameseText.nameCase(form.officerName), citizen: VietnameseText.nameCase(form.fullName))
+        drawSignatures(text)
     }
 
     mutating func drawNationalHeader() {
@@ -202,22 +235,22 @@ struct FormPage {
         y -= 4
     }
 
-    mutating func drawSignatures(officer: String, citizen: String) {
+    mutating func drawSignatures(_ text: RequestFormText) {
         let columnWidth = contentWidth / 2
         let nameWidth = columnWidth - 16
-        let officerLines = writer.wrap(officer, font: bold, size: bodySize, width: nameWidth)
-        let citizenLines = writer.wrap(citizen, font: bold, size: bodySize, width: nameWidth)
+        let officerLines = writer.wrap(text.officerName, font: bold, size: bodySize, width: nameWidth)
+        let citizenLines = writer.wrap(text.citizenName, font: bold, size: bodySize, width: nameWidth)
         let signatureSpace = 84.0
         let blockHeight = 16 + signatureSpace + Double(max(officerLines.count, citizenLines.count, 1)) * lineHeight
         ensureSpace(blockHeight)
 
-        let columns: [(heading: String, lines: [String])] = [("CÁN BỘ TIẾP NHẬN", officerLines), ("NGƯỜI ĐỀ NGHỊ", citizenLines)]
+        let columns: [(heading: String, lines: [String])] = [(text.officerHeading, officerLines), (text.citizenHeading, citizenLines)]
         for (index, column) in columns.enumerated() {
             let centre = left + columnWidth * (Double(index) + 0.5)
             var lineY = y
             writer.drawText(column.heading, alignedTo: .center, x: centre, y: lineY, font: bold, size: bodySize)
             lineY -= 16
-            writer.drawText("(Ký, ghi rõ họ tên)", alignedTo: .center, x: centre, y: lineY, font: regular, size: 11)
+            writer.drawText(text.signHint, alignedTo: .center, x: centre, y: lineY, font: regular, size: 11)
             lineY -= signatureSpace
             for line in column.lines {
                 writer.drawText(line, alignedTo: .center, x: centre, y: lineY, font: bold, size: bodySize)

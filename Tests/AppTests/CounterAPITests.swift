@@ -1,4 +1,5 @@
 // The counter through the API: look-up, upload rules, only the latest code, the race, scope, the citizen's first sign-in.
+import Domain
 import Fluent
 import ScanFixtures
 import XCTVapor
@@ -74,8 +75,12 @@ final class CounterAPITests: XCTestCase {
             let created = try await ctx.post("/api/v1/admin/citizen-accounts/drafts/\(draft)/create", ["code": code], token: s.desk.token)
             XCTAssertEqual(created.status, .created, created.body.string)
 
-            let passwordSMS = try await ctx.latestSMS(to: "+84987000111", startingWith: "Tai khoan:")
-            XCTAssertTrue(passwordSMS.text.hasPrefix("Tai khoan: 036190001234 Mat khau: "))
+            let passwordSMS = try await ctx.latestSMS(to: "+84987000111", startingWith: "Tai khoan ")
+            // What it is, until when, and from whom, within one SMS.
+            XCTAssertTrue(passwordSMS.text.hasPrefix("Tai khoan 036190001234, mat khau tam "), passwordSMS.text)
+            let expires = VietnamTime.dateTime(ctx.time.now().addingTimeInterval(CounterService.temporaryPasswordLifetime))
+            XCTAssertTrue(passwordSMS.text.contains(", het han \(expires). Cong Dich vu cong: doi mat khau khi dang nhap lan dau."), passwordSMS.text)
+            XCTAssertLessThanOrEqual(SMSText.septets(passwordSMS.text), 160)
             let password = try await ctx.latestPassword(to: "+84987000111")
             XCTAssertEqual(password.count, 10)
 

@@ -222,4 +222,13 @@ final class IDNumberTests: XCTestCase {
 
         XCTAssertEqual(id.masked, "123****89")
     }
+
+    func testWhereACMNDCannotMakeAnAccountTheWrongLengthMessageDoesNotOfferIt() {
+        let refused = domainError { try IDNumber.forNewAccount("0330801234", allowCMND: false) }
+        XCTAssertEqual(refused?.code, "id_wrong_length")
+        XCTAssertEqual(refused?.vi, "Số định danh cá nhân (CCCD) có 12 chữ số; số đã nhập có 10 chữ số.")
+        let offered = domainError { try IDNumber.forNewAccount("0330801234", allowCMND: true) }
+        XCTAssertTrue(offered?.vi.contains("CMND cũ có 9") == true)
+        XCTAssertEqual(domainError { try IDNumber.forNewAccount("033080123", allowCMND: false) }?.code, "id_cmnd_not_accepted")
+    }
 }

@@ -46,4 +46,17 @@ final class UsernameTests: XCTestCase {
 
         XCTAssertEqual(error?.code, "required")
     }
+
+    func testElevenDigitsThatAreNoPhoneSpellingGetTheIDOrPhoneMessage() {
+        for raw in ["03312345678", "033 1234 5678", "12345678901"] {
+            let error = domainError { try Username(raw, now: june2025) }
+            XCTAssertEqual(error?.code, "username_invalid", raw)
+            XCTAssertEqual(error?.vi, "Vui lòng nhập số định danh cá nhân (12 chữ số) hoặc số điện thoại di động (10 chữ số); đã nhập 11 chữ số.")
+        }
+        // The eleven-digit phone spellings keep their own answers.
+        XCTAssertEqual(try? Username("84912345678", now: june2025), .phone(try! PhoneNumber("0912345678")))
+        XCTAssertEqual(domainError { try Username("01662345678", now: june2025) }?.code, "phone_old_format")
+        XCTAssertNotNil(domainError { try Username("02213856789", now: june2025) }, "a landline is refused as one")
+        XCTAssertEqual(domainError { try Username("1234567890123", now: june2025) }?.code, "username_invalid")
+    }
 }

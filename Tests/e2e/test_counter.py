@@ -83,8 +83,9 @@ def test_officer_creates_a_citizen_account_at_the_counter(each_portal, gateway, 
     submit(d, "create-account")
     assert "Đã tạo tài khoản" in d.page_source
     shot(d, "counter-07-created")
-    messages = gateway.messages(after=before, starting="Tai khoan:", wait=5)
-    match = re.match(r"Tai khoan: (\d+) Mat khau: (\S+)$", messages[-1]["text"])
+    messages = gateway.messages(after=before, starting="Tai khoan ", wait=5)
+    match = re.match(r"Tai khoan (\d+), mat khau tam (\S+), het han \d\d/\d\d/\d{4} \d\d:\d\d\. .+: doi mat khau khi dang nhap lan dau\.$",
+                     messages[-1]["text"])
     assert match and match.group(1) == "036185004321"
     password = match.group(2)
 

@@ -58,6 +58,8 @@ struct SiteLinks: Encodable, LeafDataRepresentable, Sendable {
 struct UserView: Encodable {
     let fullName: String
     let mustChangePassword: Bool
+    /// Holds a staff role in force: the header links to the console.
+    let isStaff: Bool
 }
 
 /// What a form page needs besides its own data: the values typed, the errors per field, a notice.
@@ -95,7 +97,9 @@ extension Request {
         let context = PageContext(
             lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: PageTexts.of(language), urls: .shared, site: site,
             csrf: csrfToken, path: url.path, title: t(titleKey),
-            user: signedIn.map { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword) }, page: content)
+            user: try await signedIn.asyncMap { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword,
+                                                         isStaff: try await staff().isStaff) },
+            page: content)
         let view = try await self.view.render(template, context)
         let response = try await view.encodeResponse(for: self)
         response.status = status

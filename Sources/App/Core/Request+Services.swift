@@ -27,8 +27,12 @@ extension Request {
     }
 
     /// The signed-in person's staff rights, read for this request: rights are checked against the present.
+    /// Read once per request: the page's header asks it too.
     func staff() async throws -> StaffContext {
-        try await staffDirectory.context(for: try requireSignedIn().account)
+        if let known = storage[StaffContextKey.self] { return known }
+        let staff = try await staffDirectory.context(for: try requireSignedIn().account)
+        storage[StaffContextKey.self] = staff
+        return staff
     }
 
     /// The same, for routes only administrators reach: others get 403 (they are signed in, so not 401).
@@ -37,4 +41,8 @@ extension Request {
         guard staff.isAdmin else { throw AppError.forbidden }
         return staff
     }
+}
+
+private struct StaffContextKey: StorageKey {
+    typealias Value = StaffContext
 }

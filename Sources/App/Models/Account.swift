@@ -52,7 +52,7 @@ final class Account: Model, @unchecked Sendable {
         account.email = email
         account.passwordHash = hash
         account.passwordTemporary = temporary
-        account.passwordExpiresAt = temporary ? now.addingTimeInterval(72 * 3600) : nil
+        account.passwordExpiresAt = temporary ? now.addingTimeInterval(CounterService.temporaryPasswordLifetime) : nil
         account.status = .active
         account.failedLogins = 0
         account.createdAt = now

@@ -7,6 +7,8 @@ struct AuditFilter: Sendable {
     var action: String?
     var actor: UUID?
     var from, to: Date?
+    /// Events of this unit and the units under it.
+    var unit: UUID? = nil
 }
 
 struct AuditTrail: Sendable {
@@ -17,8 +19,11 @@ struct AuditTrail: Sendable {
     let portal: Portal
 
     /// Only events of units in the caller's subtrees, and the caller's own; administrators only.
-    private func query(_ staff: StaffContext, _ filter: AuditFilter) throws -> QueryBuilder<AuditEvent> {
+    private func query(_ staff: StaffContext, _ filter: AuditFilter) async throws -> QueryBuilder<AuditEvent> {
         guard staff.isAdmin else { throw AppError.forbidden }
+        // A unit filter narrows the scope; a unit outside it (or unknown) finds nothing rather than more.
+        var unitPath: String? = nil
+        if let unit = filter.unit { unitPath = try await Unit.find(unit, on: db)?.path ?? "\u{0}" }
         let prefixes = staff.adminGrants.map(\.unit.path)
         var query = AuditEvent.query(on: db).group(.or) { group in
             for prefix in prefixes { group.filter(\.$unitPath, .custom("LIKE"), prefix + "%") }
@@ -31,23 +36,31 @@ struct AuditTrail: Sendable {
         if let actor = filter.actor { query = query.filter(\.$actorID == actor) }
         if let from = filter.from { query = query.filter(\.$at >= from) }
         if let to = filter.to { query = query.filter(\.$at <= to) }
+        if let unitPath { query = query.filter(\.$unitPath, .custom("LIKE"), unitPath + "%") }
         return query
     }
 
     /// Newest first.
     func list(_ staff: StaffContext, _ filter: AuditFilter, page: Int, per: Int) async throws -> (items: [AuditEvent], total: Int) {
-        let query = try query(staff, filter)
+        let query = try await query(staff, filter)
         let total = try await query.count()
         let rows = try await query.sort(\.$at, .descending).range(((page - 1) * per)..<(page * per)).all()
         return (rows, total)
     }
 
-    /// The filtered trail as CSV (UTF-8 with a byte-order mark, for spreadsheets); the export itself is audited.
-    func export(_ staff: StaffContext, _ filter: AuditFilter, actor: AuditLog.Actor) async throws -> String {
+    /// The filtered trail as CSV for people: UTF-8 with a byte-order mark (so that Excel reads the Vietnamese),
+    /// headers in the reader's language, Vietnam local time, each event by its name with its code beside, the
+    /// details as text. The export itself is audited.
+    func export(_ staff: StaffContext, _ filter: AuditFilter, actor: AuditLog.Actor, language: Language) async throws -> String {
         let rows = try await query(staff, filter).sort(\.$at, .descending).limit(Self.exportLimit).all()
-        var csv = "\u{FEFF}at,actor,address,action,target,outcome,details\r\n"
+        let headers = language == .en
+            ? ["Time (Vietnam)", "By", "Address", "Event", "Event code", "Target", "Outcome", "Details"]
+            : ["Thời gian (giờ Việt Nam)", "Người thực hiện", "Địa chỉ IP", "Sự kiện", "Mã sự kiện", "Đối tượng", "Kết quả", "Chi tiết"]
+        var csv = "\u{FEFF}" + headers.map(CSV.field).joined(separator: ",") + "\r\n"
         for e in rows {
-            csv += [RFC3339.string(e.at), e.actorName, e.clientAddress, e.action, e.target, e.outcome, e.details].map(CSV.field).joined(separator: ",") + "\r\n"
+            csv += [VietnamTime.dateTimeSeconds(e.at), e.actorName, e.clientAddress, AuditNames.action(e.action, language), e.action,
+                    AuditNames.target(e.target, language), AuditNames.outcome(e.outcome, language), AuditNames.details(e.details, language)]
+                .map(CSV.field).joined(separator: ",") + "\r\n"
         }
         try await AuditLog(db: db, portal: portal).record(actor, action: "audit.export", target: "audit", unit: staff.adminGrants.first?.unit,
                                                           details: ["rows": String(rows.count)])

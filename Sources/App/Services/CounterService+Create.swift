@@ -12,7 +12,11 @@ extension CounterService {
     func create(_ id: UUID, code: String?, staff: StaffContext, actor: AuditLog.Actor, hasher: PasswordHasher) async throws -> Account {
         let draft = try await draft(id, staff: staff)
         guard let code, !code.isEmpty else { throw AppError.validation(["code": PersonValidation.required]) }
-        if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .draft, code: code)) { throw error }
+        let checked = try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .draft, code: code)
+        if checked == .missing, try await OutboxMessage.query(on: db).filter(\.$flowID == id).filter(\.$kind == .otp).count() == 0 {
+            throw Self.noCodeSent
+        }
+        if let error = OTPService.error(for: checked) { throw error }
         let password = TemporaryPassword.generate()
         let hash = try await hasher.hash(password)
         let portal = self.portal
@@ -29,12 +33,26 @@ extension CounterService {
             try await IDScan.query(on: tx).filter(\.$id == draft.scanID)
                 .set(\.$accountID, to: account.id).set(\.$deleteAfter, to: now.addingTimeInterval(TimeInterval(portal.config.scanRetentionDays) * 86400)).update()
             try await CitizenDraft.query(on: tx).filter(\.$id == id).delete()
-            try await Outbox(db: tx, portal: portal).enqueue(to: try PhoneNumber(draft.phone), text: "Tai khoan: \(draft.idNumber) Mat khau: \(password)",
-                                                             kind: .password, flowID: account.id)
+            try await Outbox(db: tx, portal: portal).enqueue(
+                to: try PhoneNumber(draft.phone),
+                text: Self.passwordSMS(idNumber: draft.idNumber, password: password, expires: account.passwordExpiresAt ?? now, portal: portal),
+                kind: .password, flowID: account.id)
             try await AuditLog(db: tx, portal: portal).record(actor, action: "citizen.create", target: "account:\(account.id!.uuidString.lowercased())", unit: unit,
                                                               details: ["idNumber": IDNumber.maskedDigits(draft.idNumber), "draft": id.uuidString.lowercased()])
             return account
         }
+    }
+
+    static let noCodeSent = AppError(.unprocessableEntity, "otp_not_sent",
+        Msg("Chưa gửi mã OTP nào cho hồ sơ này. Bấm «Gửi mã OTP» để gửi mã đến số điện thoại của công dân, rồi nhập mã công dân đọc lại.",
+            "No code has been sent for this draft yet. Press «Send OTP» to send one to the citizen's phone, then enter the code the citizen reads out."),
+        fields: ["code": Msg("Chưa gửi mã OTP.", "No code has been sent yet.")])
+
+    /// The temporary password's SMS, for a new account and a reissue alike: what it is and when it expires first,
+    /// then the portal's name and what to do (a long configured name can only cost that tail: `Outbox.fit`).
+    static func passwordSMS(idNumber: String, password: String, expires: Date, portal: Portal) -> String {
+        "Tai khoan \(idNumber), mat khau tam \(password), het han \(VietnamTime.dateTime(expires)). "
+            + "\(SMSText.fold(portal.config.portalName)): doi mat khau khi dang nhap lan dau."
     }
 
     // MARK: Password reissue
@@ -97,8 +115,10 @@ extension CounterService {
             // The new password must not wait out a pause earned by tries with the old one.
             try await LoginAttempts(db: tx, now: now).clear(LoginAttempts.key(account: accountID))
             try await Sessions(db: tx, portal: portal).endAll(account: accountID)
-            try await Outbox(db: tx, portal: portal).enqueue(to: try PhoneNumber(account.phone), text: "Tai khoan: \(account.idNumber) Mat khau: \(password)",
-                                                             kind: .password, flowID: accountID)
+            try await Outbox(db: tx, portal: portal).enqueue(
+                to: try PhoneNumber(account.phone),
+                text: Self.passwordSMS(idNumber: account.idNumber, password: password, expires: account.passwordExpiresAt ?? now, portal: portal),
+                kind: .password, flowID: accountID)
             try await AuditLog(db: tx, portal: portal).record(actor, action: "citizen.password_reissue", target: "account:\(accountID.uuidString.lowercased())",
                                                               unit: unit, details: ["idNumber": IDNumber.maskedDigits(account.idNumber)])
         }

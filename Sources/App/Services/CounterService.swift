@@ -33,10 +33,12 @@ struct CounterService: Sendable {
         guard rights.canCreate else {
             let vi = rights.reasons.map(\.message.vi).joined(separator: " ")
             let en = rights.reasons.map(\.message.en).joined(separator: " ")
-            throw AppError(.forbidden, "not_officer", Msg("Bạn chưa thể tạo tài khoản công dân. " + vi, "You cannot create citizen accounts. " + en))
+            throw AppError(.forbidden, Self.notOfficerCode, Msg("Bạn chưa thể tạo tài khoản công dân. " + vi, "You cannot create citizen accounts. " + en))
         }
         return rights.oneStopUnits
     }
+
+    static let notOfficerCode = "not_officer"
 
     static let draftNotFound = AppError(.notFound, "draft_not_found",
         Msg("Hồ sơ nháp không tồn tại hoặc đã hết hạn (sau 24 giờ không thay đổi).", "The draft does not exist or has expired (24 hours after its last change)."))
@@ -105,7 +107,9 @@ struct CounterService: Sendable {
         // A refused or malformed look-up still counts against the limit.
         try await countLookup(staff)
         let id: IDNumber
-        do { id = try IDNumber(raw ?? "", now: now) } catch { throw AppError.validation(["idNumber": Msg(error)]) }
+        // The same rule as an account made here: a CMND is looked up only where it could still make one.
+        do { id = try IDNumber.forNewAccount(raw ?? "", allowCMND: portal.config.allowCMNDForNewAccounts, now: now) }
+        catch { throw AppError.validation(["idNumber": Msg(error)]) }
         return try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: units.first)
     }
 

@@ -127,6 +127,14 @@ struct LoginService: Sendable {
         return try PhoneNumber(account.phone)
     }
 
+    /// The account a sign-in in progress is for (nil when the sign-in is not found), to choose where it lands.
+    func accountOfPendingSignIn(_ id: UUID) async throws -> AccountRecord? {
+        try await db.sql.raw("""
+            SELECT \(AccountRecord.columns(from: "a")) FROM login_challenges c JOIN accounts a ON a.id = c.account_id
+            WHERE c.id = \(bind: id)
+            """).firstRecord(AccountRecord.self)
+    }
+
     func resend(_ id: UUID, clientAddress: String) async throws -> OTPSent {
         let challenge = try await findChallenge(id)
         let phone = try await phone(of: challenge)

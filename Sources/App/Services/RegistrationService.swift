@@ -91,7 +91,13 @@ struct RegistrationService: Sendable {
         if let error = OTPService.error(for: try await OTPService(db: db, portal: portal).check(flowID: id, purpose: .registration, code: code)) {
             throw error
         }
-        try await checkStillPossible(idNumber: registration.idNumber, phone: registration.phone)
+        do {
+            try await checkStillPossible(idNumber: registration.idNumber, phone: registration.phone)
+        } catch let refusal as AppError {
+            // Nothing more can be done in this registration: it ends here, and what to do instead is the answer.
+            try await end(id)
+            throw refusal
+        }
         let token = Random.token()
         registration.status = .verified
         registration.completionTokenHash = Sessions.hash(token, key: portal.keys.token)
@@ -133,6 +139,17 @@ struct RegistrationService: Sendable {
         }
         return account
     }
+
+    /// A registration that cannot finish (its ID number or phone already taken) is removed with its code.
+    private func end(_ id: UUID) async throws {
+        try await db.writeTransaction { tx in
+            try await Registration.query(on: tx).filter(\.$id == id).delete()
+            try await OTPChallenge.query(on: tx).filter(\.$id == id).delete()
+        }
+    }
+
+    /// The refusals that end a registration after its code was right: the page says what to do instead.
+    static let endingCodes: Set<String> = ["id_taken", "phone_limit"]
 
     private func checkStillPossible(idNumber: String, phone: String) async throws {
         try await AccountLimits(db: db, portal: portal).checkIDFree(idNumber)

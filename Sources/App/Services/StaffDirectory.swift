@@ -102,13 +102,16 @@ struct StaffDirectory: Sendable {
     }
 
     /// The admins who can grant rights at `unit`: its unit admins and those of every ancestor, and the
-    /// province's super admins — by name, for "ask …" messages. A locked admin can grant nothing, so is not named.
-    func adminsOver(_ unit: Unit) async throws -> [String] {
+    /// province's super admins — by name, for "ask …" messages. A locked admin can grant nothing, so is not named;
+    /// nor is the person asking (`excluding`): an admin is sent to the next person up, or to the support contacts
+    /// when there is none.
+    func adminsOver(_ unit: Unit, excluding asker: UUID? = nil) async throws -> [String] {
         let ancestorIDs = unit.path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }
         let roles = try await StaffRole.query(on: db)
             .filter(\.$unitID ~~ ancestorIDs).filter(\.$revokedAt == nil)
             .filter(\.$role ~~ [.unit_admin, .super_admin]).all()
-        let accounts = try await Account.query(on: db).filter(\.$id ~~ roles.map(\.accountID)).filter(\.$status == .active).all()
+        let accounts = try await Account.query(on: db).filter(\.$id ~~ roles.map(\.accountID).filter { $0 != asker })
+            .filter(\.$status == .active).all()
         return Array(Set(accounts.map(\.fullName))).sorted()
     }
 
@@ -130,6 +133,24 @@ struct StaffDirectory: Sendable {
         CounterRights(oneStopUnits: staff.officerUnits, reasons: try await reasons(staff))
     }
 
+    /// The staff (any role, held or once held) of the units this admin administers, by name in Vietnamese
+    /// order, for the audit trail's "who" filter; the admin themself first.
+    func people(administeredBy staff: StaffContext) async throws -> [(id: UUID, name: String)] {
+        let prefixes = staff.adminGrants.map(\.unit.path)
+        guard !prefixes.isEmpty else { return [] }
+        let scope = SQLGroupExpression(SQLList(prefixes.map { prefix in
+            SQLBinaryExpression(SQLColumn("path", table: "u"), .like, SQLBind(prefix + "%"))
+        }, separator: SQLRaw(" OR ")))
+        let rows = try await db.sql.raw("""
+            SELECT DISTINCT a.id, a.full_name FROM staff_roles r JOIN units u ON u.id = r.unit_id JOIN accounts a ON a.id = r.account_id
+            WHERE \(scope)
+            """).all()
+        var people = try rows.map { (id: try $0.decode(column: "id", as: UUID.self), name: try $0.decode(column: "full_name", as: String.self)) }
+        people.sort { VietnameseCollation.key($0.name) < VietnameseCollation.key($1.name) }
+        if let me = people.firstIndex(where: { $0.id == staff.account.id }) { people.insert(people.remove(at: me), at: 0) }
+        return people
+    }
+
     /// Active units, in tree order, for a person choosing where they work.
     func activeUnits() async throws -> [Unit] {
         try await Unit.query(on: db).filter(\.$active == true).sort(\.$path).all()
@@ -149,7 +170,7 @@ struct StaffDirectory: Sendable {
         if staff.account.status != .active {
             reasons.append(Reason(code: "account_locked",
                                   message: Msg("Tài khoản của bạn đang bị khóa.", "Your account is locked."),
-                                  askWhom: try await names(over: memberUnits)))
+                                  askWhom: try await names(over: memberUnits, excluding: staff.account.id)))
         }
         let officerGrants = staff.held.filter { $0.role == .officer }
         if staff.held.isEmpty {
@@ -161,27 +182,27 @@ struct StaffDirectory: Sendable {
             if staff.hadOfficerRevoked {
                 reasons.append(Reason(code: "right_revoked",
                                       message: Msg("Quyền tạo tài khoản công dân của bạn đã bị thu hồi.", "Your right to create citizen accounts was revoked."),
-                                      askWhom: try await names(over: memberUnits)))
+                                      askWhom: try await names(over: memberUnits, excluding: staff.account.id)))
             } else {
                 reasons.append(Reason(code: "right_not_granted",
                                       message: Msg("Bạn chưa được cấp quyền tạo tài khoản công dân. Hãy gửi yêu cầu cấp quyền cho quản trị viên của đơn vị.",
                                                    "You have not been granted the right to create citizen accounts. Ask your unit's administrator for it."),
-                                      askWhom: try await names(over: memberUnits)))
+                                      askWhom: try await names(over: memberUnits, excluding: staff.account.id)))
             }
         } else if officerGrants.allSatisfy({ !$0.unit.isOneStop }) {
             for grant in officerGrants {
                 let hint = UnitNameRule.hint(for: grant.unit.name)
                 reasons.append(Reason(code: "unit_not_one_stop",
                                       message: hint.map { Msg($0) } ?? Msg("Đơn vị không phải đơn vị một cửa.", "The unit is not a one-stop unit."),
-                                      askWhom: try await adminsOver(grant.unit)))
+                                      askWhom: try await adminsOver(grant.unit, excluding: staff.account.id)))
             }
         }
         return reasons
     }
 
-    private func names(over units: [Unit]) async throws -> [String] {
+    private func names(over units: [Unit], excluding asker: UUID) async throws -> [String] {
         var all: Set<String> = []
-        for unit in units { all.formUnion(try await adminsOver(unit)) }
+        for unit in units { all.formUnion(try await adminsOver(unit, excluding: asker)) }
         return all.sorted()
     }
 }

@@ -111,12 +111,13 @@ final class StoredOutputTests: XCTestCase {
             XCTAssertEqual(csv.status, .ok)
             XCTAssertEqual(csv.headers.contentType?.description.lowercased().hasPrefix("text/csv"), true)
             let text = csv.body.string
-            XCTAssertTrue(text.hasPrefix("\u{FEFF}at,actor,address,action,target,outcome,details\r\n"), String(text.prefix(80)))
+            XCTAssertTrue(text.hasPrefix("\u{FEFF}\"Thời gian (giờ Việt Nam)\",\"Người thực hiện\",\"Địa chỉ IP\",\"Sự kiện\",\"Mã sự kiện\",\"Đối tượng\",\"Kết quả\",\"Chi tiết\"\r\n"),
+                          String(text.prefix(120)))
             let rows = text.split(separator: "\r\n").dropFirst()
             XCTAssertFalse(rows.isEmpty)
             for row in rows {
                 let cells = try XCTUnwrap(Self.cells(String(row)), "not well-formed CSV: \(row)")
-                XCTAssertEqual(cells.count, 7, String(row))
+                XCTAssertEqual(cells.count, 8, String(row))
                 for cell in cells {
                     XCTAssertFalse(cell.first.map { "=+-@".contains($0) } ?? false, "a cell a spreadsheet would run: \(cell)")
                 }

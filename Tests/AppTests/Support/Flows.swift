@@ -47,10 +47,12 @@ extension TestContext {
         return String(message.text[range])
     }
 
-    /// The password in the newest account SMS to `phone` (E.164), "Tai khoan: … Mat khau: …".
+    /// The password in the newest account SMS to `phone` (E.164), "Tai khoan …, mat khau tam …, het han …".
     func latestPassword(to phone: String, file: StaticString = #filePath, line: UInt = #line) async throws -> String {
-        let message = try await latestSMS(to: phone, startingWith: "Tai khoan:", file: file, line: line)
-        return String(try XCTUnwrap(message.text.split(separator: " ").last, file: file, line: line))
+        let message = try await latestSMS(to: phone, startingWith: "Tai khoan ", file: file, line: line)
+        let words = message.text.split(separator: " ")
+        let at = try XCTUnwrap(words.firstIndex(of: "tam"), message.text, file: file, line: line)
+        return String(words[at + 1].dropLast())   // "AbCd…2345,"
     }
 
     /// Starts a registration through the API and returns its id.

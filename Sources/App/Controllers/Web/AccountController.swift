@@ -89,7 +89,7 @@ struct AccountController {
     }
 
     struct SessionsPage: Encodable {
-        struct Row: Encodable { let id: String; let current: Bool; let createdAt, lastSeenAt, clientAddress, userAgent, endURL: String }
+        struct Row: Encodable { let id: String; let current: Bool; let createdAt, lastSeenAt, clientAddress, place, device, userAgent, endURL: String }
         let items: [Row]
         var form = FormState()
     }
@@ -98,9 +98,11 @@ struct AccountController {
         let signedIn = try req.requireSignedIn()
         let rows = try await req.authSessions.active(account: signedIn.account.id).map {
             SessionsPage.Row(id: $0.id!.uuidString.lowercased(), current: $0.id == signedIn.session.id, createdAt: VietnamTime.dateTime($0.createdAt),
-                             lastSeenAt: VietnamTime.dateTime($0.lastSeenAt), clientAddress: $0.clientAddress, userAgent: $0.userAgent,
-                             endURL: SiteURL.endSession(.value($0.id!)).path)
-        }
+                             lastSeenAt: VietnamTime.dateTime($0.lastSeenAt), clientAddress: $0.clientAddress,
+                             place: req.t(SessionPlace.key(for: $0.clientAddress)),
+                             device: DeviceName(userAgent: $0.userAgent).text(on: req.t("sessions_device_on"), unknown: req.t("sessions_device_unknown")),
+                             userAgent: $0.userAgent, endURL: SiteURL.endSession(.value($0.id!)).path)
+        }.sorted { $0.current && !$1.current }   // this session first
         return try await req.page("sessions", titleKey: "sessions_title", SessionsPage(items: rows))
     }
 
@@ -137,5 +139,20 @@ struct AccountController {
         let signedIn = try req.requireSignedIn()
         try await req.singleSignOn.withdraw(account: signedIn.account.id, client: try req.uuid(), actor: req.auditActor)
         return try await connectedPage(req, form: FormState(notice: req.t("connected_withdrawn")))
+    }
+}
+
+/// The approximate place of a session's address, as far as the address alone tells it: this machine, a private
+/// network (the province's offices, behind their own router) or the internet. The portal keeps no location
+/// database; the address itself is shown beside.
+enum SessionPlace {
+    static let privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "fc00::/7", "fe80::/10"]
+        .compactMap(IPRange.init)
+    static let loopback = ["127.0.0.0/8", "::1/128"].compactMap(IPRange.init)
+
+    static func key(for address: String) -> String {
+        if loopback.contains(where: { $0.contains(address) }) { return "sessions_place_local" }
+        if privateRanges.contains(where: { $0.contains(address) }) { return "sessions_place_private" }
+        return "sessions_place_internet"
     }
 }

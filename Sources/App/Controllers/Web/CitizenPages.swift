@@ -10,7 +10,9 @@ enum CitizenPages {
     }
 
     struct OTPPage: Encodable {
-        let heading, phoneMasked, expiresLocal, nextSendAt, action, resendAction, submitLabel: String
+        let heading, expiresLocal, nextSendAt, action, resendAction, submitLabel: String
+        /// Nil where the page may not say which phone (password reset): the lead says "the phone of the account".
+        let phoneMasked: String?
         var withPassword = false
         var forbidden = "[]"
         var form = FormState()
@@ -60,10 +62,11 @@ enum CitizenPages {
     }
 
     /// The code page of any flow: the code's state as the service reports it.
-    static func otpPage(_ req: Request, heading: String, phoneMasked: String, code: OTPState?, action: String, resendAction: String,
+    static func otpPage(_ req: Request, heading: String, phoneMasked: String?, code: OTPState?, action: String, resendAction: String,
                         submitLabel: String) -> OTPPage {
-        OTPPage(heading: heading, phoneMasked: phoneMasked, expiresLocal: code.map { VietnamTime.clock($0.expiresAt) } ?? "—",
-                nextSendAt: RFC3339.string(code?.nextSendAt ?? req.now), action: action, resendAction: resendAction, submitLabel: submitLabel)
+        OTPPage(heading: heading, expiresLocal: code.map { VietnamTime.clock($0.expiresAt) } ?? "—",
+                nextSendAt: RFC3339.string(code?.nextSendAt ?? req.now), action: action, resendAction: resendAction, submitLabel: submitLabel,
+                phoneMasked: phoneMasked)
     }
 
     static func status(of form: FormState) -> HTTPStatus {

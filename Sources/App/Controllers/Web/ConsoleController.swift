@@ -22,7 +22,9 @@ struct ConsoleController {
         let depth: Int
         let indent: String
         let active, oneStop: Bool
-        let oneStopHint: String?
+        /// A one-stop name for a unit that looks like a one-stop desk under another spelling (the rule itself is
+        /// said once, above the table).
+        let suggestion: String?
         let url: String
     }
 
@@ -34,7 +36,7 @@ struct ConsoleController {
             let depth = u.path.split(separator: "/").count - minDepth
             return UnitRow(id: u.id!.uuidString.lowercased(), name: u.name, code: u.code ?? "", parentId: u.parentID?.uuidString.lowercased() ?? "",
                            depth: depth, indent: String(repeating: "— ", count: depth), active: u.active, oneStop: u.isOneStop,
-                           oneStopHint: UnitNameRuleHint.text(for: u.name, language: language), url: SiteURL.unit(.value(u.id!)).path)
+                           suggestion: Domain.UnitNameRule.suggestion(for: u.name), url: SiteURL.unit(.value(u.id!)).path)
         }
     }
 
@@ -245,21 +247,50 @@ struct ConsoleController {
     // MARK: Audit
 
     struct AuditPage: Encodable {
-        struct Row: Encodable { let at, actorName, clientAddress, action, target, outcome, details: String }
+        struct Row: Encodable { let at, actorName, clientAddress, action, actionCode, target, outcome, details: String }
         let menu = "audit"
         let isAdmin = true
-        let action, csvURL: String
+        let csvURL: String
+        let actions, people, units: [Option]
         let items: [Row]
+        let total: Int
+        let shown: Int
+        let filtered: Bool
+        let form: FormState
     }
 
+    /// The trail for people: named events, readable details, filters by event, person, unit and days.
     func audit(req: Request) async throws -> Response {
         let staff = try await req.admin()
-        let filter = try req.auditFilter()
+        let (filter, values, errors) = req.consoleAuditFilter()
         let found = try await req.auditTrail.list(staff, filter, page: 1, per: 200)
-        let items = found.items.map { AuditPage.Row(at: VietnamTime.dateTime($0.at), actorName: $0.actorName, clientAddress: $0.clientAddress,
-                                                    action: $0.action, target: $0.target, outcome: $0.outcome, details: $0.details) }
+        let language = req.language
+        let items = found.items.map {
+            AuditPage.Row(at: VietnamTime.dateTime($0.at), actorName: $0.actorName, clientAddress: $0.clientAddress,
+                          action: AuditNames.action($0.action, language), actionCode: $0.action, target: AuditNames.target($0.target, language),
+                          outcome: AuditNames.outcome($0.outcome, language), details: AuditNames.details($0.details, language))
+        }
+        // The CSV link carries the same filters, in the API's own terms.
+        var csvQuery: [(String, String)] = []
+        if let action = filter.action { csvQuery.append(("action", action)) }
+        if let actor = filter.actor { csvQuery.append(("actor", actor.uuidString.lowercased())) }
+        if let unit = filter.unit { csvQuery.append(("unit", unit.uuidString.lowercased())) }
+        if let from = filter.from { csvQuery.append(("from", RFC3339.string(from))) }
+        if let to = filter.to { csvQuery.append(("to", RFC3339.string(to))) }
+        var form = FormState()
+        form.values = values
+        form.errors = errors
+        if !errors.isEmpty { form.alert = req.t("audit_filter_error") }
+        let units = try await req.staffDirectory.unitsInScope(staff)
         return try await req.page("console-audit", titleKey: "console_menu_audit",
-                                  AuditPage(action: filter.action ?? "", csvURL: SiteURL.auditCSV.path(query: [("action", filter.action ?? "")]), items: items))
+                                  AuditPage(csvURL: SiteURL.auditCSV.path(query: csvQuery),
+                                            actions: AuditNames.actions.map { Option(value: $0.code, label: $0.name.text(language)) },
+                                            people: try await req.staffDirectory.people(administeredBy: staff)
+                                                .map { Option(value: $0.id.uuidString.lowercased(), label: $0.name) },
+                                            units: rows(units, language: language).map { Option(value: $0.id, label: $0.indent + $0.name) },
+                                            items: items, total: found.total, shown: items.count,
+                                            filtered: filter.action != nil || filter.actor != nil || filter.unit != nil || filter.from != nil || filter.to != nil,
+                                            form: form))
     }
 
     func auditCSV(req: Request) async throws -> Response {

@@ -66,6 +66,8 @@ struct CounterWebController {
         let looked, exists: Bool
         let uploadAction: String
         var form = FormState()
+        /// Whether a 9-digit CMND can still make an account (ALLOW_CMND_FOR_NEW_ACCOUNTS): the lead says so only then.
+        var cmndAccepted = false
     }
 
     private func newPage(_ req: Request, staff: StaffContext, looked: Bool = false, exists: Bool = false, form: FormState = FormState(),
@@ -73,7 +75,8 @@ struct CounterWebController {
         let units = try await req.counter.requireOfficer(staff, language: req.language)
         return try await req.page("counter-new", titleKey: "counter_lookup_title",
                                   NewPage(isAdmin: staff.isAdmin, units: Self.unitOptions(units), looked: looked, exists: exists,
-                                          uploadAction: SiteURL.counter(.drafts).path(query: [("_csrf", req.csrfToken)]), form: form), status: status)
+                                          uploadAction: SiteURL.counter(.drafts).path(query: [("_csrf", req.csrfToken)]), form: form,
+                                          cmndAccepted: req.application.portal.config.allowCMNDForNewAccounts), status: status)
     }
 
     func new(req: Request) async throws -> Response {
@@ -132,6 +135,8 @@ struct CounterWebController {
         let messages: [Message]
         let scanName: String
         var form = FormState()
+        /// The edit section opens for errors of its own fields, not for a wrong code.
+        let editErrors: Bool
     }
 
     private func draftPage(_ req: Request, id: UUID, form: FormState = FormState(), status: HTTPStatus = .ok) async throws -> Response {
@@ -156,7 +161,8 @@ struct CounterWebController {
                                   DraftPage(isAdmin: staff.isAdmin, id: id.uuidString.lowercased(), urls: links, units: Self.unitOptions(staff.officerUnits),
                                             unitId: draft.unitID.uuidString.lowercased(), phoneMasked: (try? PhoneNumber(draft.phone).masked) ?? "",
                                             nextSendAt: RFC3339.string(details.code?.nextSendAt ?? req.now), sends: sends, manySends: sends >= 3,
-                                            messages: messages, scanName: details.scanFileName, form: state), status: status)
+                                            messages: messages, scanName: details.scanFileName, form: state,
+                                            editErrors: state.errors.keys.contains { $0 != "code" }), status: status)
     }
 
     func draft(req: Request) async throws -> Response { try await draftPage(req, id: try req.uuid()) }
@@ -185,9 +191,12 @@ struct CounterWebController {
 
     func sendCode(req: Request) async throws -> Response {
         let id = try req.uuid()
-        let outcome = try await req.formOutcome(done: "otp_resent", propagating: [.notFound]) {
-            _ = try await req.counter.sendCode(id, staff: try await req.staff(), actor: req.auditActor)
+        var sends = 0
+        var outcome = try await req.formOutcome(propagating: [.notFound]) {
+            sends = try await req.counter.sendCode(id, staff: try await req.staff(), actor: req.auditActor).sends
         }
+        // "The old code no longer works" only when there was an old code.
+        if outcome.status == .ok { outcome.state = FormState(notice: req.t(sends > 1 ? "otp_resent" : "counter_code_sent_first")) }
         return try await draftPage(req, id: id, form: outcome.state)
     }
 
@@ -231,16 +240,28 @@ struct CounterWebController {
     }
 
     struct PrintPage: Encodable {
-        let portalName, unitName, fullNameUpper, idNumber, dateOfBirth, phone, email, officerName, date, reference: String
+        let form: FormText
+        let draftURL: String
+        /// `RequestFormText` as Leaf reads it.
+        struct FormText: Encodable {
+            let title, subtitle, recipient, statement, placeAndDate, officerHeading, citizenHeading, signHint, officerName, citizenName, reference: String
+            let fields: [RequestFormText.Field]
+            init(_ t: RequestFormText) {
+                (title, subtitle, recipient, statement, placeAndDate) = (t.title, t.subtitle, t.recipient, t.statement, t.placeAndDate)
+                (officerHeading, citizenHeading, signHint, officerName, citizenName, reference) =
+                    (t.officerHeading, t.citizenHeading, t.signHint, t.officerName, t.citizenName, t.reference)
+                fields = t.fields
+            }
+        }
     }
 
-    /// The same form as the PDF, from the same values, as a page to print from the browser.
+    /// The same form as the PDF, from the same values and in the same words (`RequestForm.text`), as a page to
+    /// print from the browser.
     func printable(req: Request) async throws -> Response {
-        let form = try await req.counter.requestForm(try req.uuid(), staff: try await req.staff(), actor: req.auditActor, format: "page")
-        return try await req.page("counter-print", titleKey: "form_title", PrintPage(
-            portalName: form.portalName, unitName: form.unitName, fullNameUpper: (try? PersonName(form.fullName).upper) ?? form.fullName,
-            idNumber: form.idNumber, dateOfBirth: form.dateOfBirth, phone: form.phone, email: form.email ?? "—", officerName: form.officerName,
-            date: VietnamTime.dateTime(form.date), reference: form.reference))
+        let id = try req.uuid()
+        let form = try await req.counter.requestForm(id, staff: try await req.staff(), actor: req.auditActor, format: "page")
+        return try await req.page("counter-print", titleKey: "form_title",
+                                  PrintPage(form: PrintPage.FormText(form.text), draftURL: SiteURL.counter(.draft(.value(id))).path))
     }
 
     // MARK: Reissue

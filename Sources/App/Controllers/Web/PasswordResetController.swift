@@ -25,8 +25,8 @@ struct PasswordResetController {
 
     private func codePage(_ req: Request, _ id: UUID, form: FormState = FormState()) async throws -> Response {
         let code = try await req.passwords.codeState(id)
-        // The same page whether or not an account matched: the phone is never shown here.
-        var page = P.otpPage(req, heading: req.t("reset_code_title"), phoneMasked: "***", code: code,
+        // The same page whether or not an account matched: the phone is never named here.
+        var page = P.otpPage(req, heading: req.t("reset_code_title"), phoneMasked: nil, code: code,
                              action: SiteURL.resetCode(.value(id)).path, resendAction: SiteURL.resetResend(.value(id)).path,
                              submitLabel: req.t("reset_submit_new"))
         page.withPassword = true

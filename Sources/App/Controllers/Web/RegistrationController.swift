@@ -58,6 +58,11 @@ struct RegistrationController {
         do {
             let verified = try await req.registrations.verify(id, code: f.code ?? "")
             return try await passwordPage(req, verified.registration, token: verified.token)
+        } catch let refusal as AppError where RegistrationService.endingCodes.contains(refusal.code) {
+            struct Ended: Encodable { let text: String; let idTaken: Bool }
+            return try await req.page("reg-ended", titleKey: "reg_ended_title",
+                                      Ended(text: refusal.message.text(req.language), idTaken: refusal.code == "id_taken"),
+                                      status: .conflict)
         } catch {
             return try await codePage(req, id, form: try req.refusal(error).state)
         }

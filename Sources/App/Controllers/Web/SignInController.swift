@@ -70,8 +70,14 @@ struct SignInController {
     func verify(req: Request) async throws -> Response {
         let id = try req.uuid()
         let f = try P.form(req)
-        let wanted = SafeRedirect.localPath(next(req) ?? SiteURL.account.path)
+        let asked = SafeRedirect.localPath(next(req) ?? "/")
         do {
+            // Without a page asked for, staff land on the console and citizens on their account; the sign-in's
+            // audit record says which (console or page) before the session exists, so the role is read first.
+            var wanted = asked
+            if asked == "/", let account = try await req.logins.accountOfPendingSignIn(id) {
+                wanted = try await req.staffDirectory.context(for: account).isStaff ? SiteURL.console.path : SiteURL.account.path
+            }
             let done = try await req.logins.verify(id, code: f.code ?? "", kind: .web, clientAddress: req.clientAddress, userAgent: req.userAgent,
                                                    toConsole: wanted.hasPrefix(SiteURL.console.path))
             let target = done.account.passwordTemporary ? SiteURL.changePassword.path : (wanted == "/" ? SiteURL.account.path : wanted)
