@@ -23,9 +23,13 @@ Then the outbox drains and the checks run:
     none at all for the SIGTERM (b), and HAProxy's log shows nothing sent to that instance between the moment
     HAProxy took it out and its exit; no request left without an answer for 30 s.
 Figures per fault: answers 5xx (or dropped), seconds from the fault to the last error, seconds to recover, SMS
-delivered twice, data lost.
+delivered twice, data lost. For the leader's loss (c), what the database and the instances showed: the portal's
+statements in flight on the leader just before it was killed, any portal statement on the new leader that waited
+5 s or more (state, wait event, statement), the new leader's synchronous_standby_names, and each instance's
+portal_database_* metrics after the fault. A request left without an answer is named with what HAProxy's log
+says of it (instance, method, path, how long until the connection closed).
 
-    sudo python3 deploy/fault_run.py [--binary PATH] [--settle 10] [--running] [--json FILE]
+    sudo python3 deploy/fault_run.py [--binary PATH] [--settle 10] [--running] [--json FILE] [--keep]
 
 The last line is the result.
 """
@@ -36,6 +40,7 @@ import json
 import os
 import random
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -66,6 +71,7 @@ class Load:
         self.lookups = 0
         self.registered = []    # citizens whose account exists, for sign-ins
         self.unexpected = []
+        self.unanswered = []    # (start, end, kind, "METHOD path") of calls that got no answer for 29 s or more
 
     def call(self, kind, method, path, body=None, token=None, upload=None):
         t = time.time()
@@ -76,8 +82,11 @@ class Load:
                 status, payload = harness.call(self.web, method, path, body, token=token, timeout=30)
         except OSError:
             status, payload = "dropped", None
+        end = time.time()
         with self.lock:
-            self.answers.append((t, time.time(), kind, status))
+            self.answers.append((t, end, kind, status))
+            if (status == "dropped" or status >= 500) and end - t >= 29:
+                self.unanswered.append((t, end, kind, f"{method} {path or '/api/v1/admin/citizen-accounts/drafts'}"))
         return status, payload
 
     def step(self, kind, method, path, body=None, token=None, upload=None):
@@ -227,6 +236,111 @@ def haproxy_requests_to(topology, server, start, end):
     return count
 
 
+PORTAL_ACTIVITY = """
+    SELECT pid::text, state, coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-'),
+           round(extract(epoch FROM clock_timestamp() - state_change)::numeric, 1),
+           left(regexp_replace(query, '\\s+', ' ', 'g'), 90)
+    FROM pg_stat_activity
+    WHERE usename = 'portal' AND state <> 'idle' AND pid <> pg_backend_pid() {extra}
+    ORDER BY state_change"""
+
+
+def node_sql(topology, node, sql, password, timeout=3):
+    """Rows (lists of text) of `sql` run as the superuser on a database node's own port (not through HAProxy);
+    [] when the node does not answer within `timeout`."""
+    env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="1", PGOPTIONS="-c statement_timeout=2000")
+    try:
+        done = subprocess.run([harness.psql_path(), "-h", "127.0.0.1", "-p", str(56200 + 10 * node), "-U", "postgres",
+                               "-d", "portal", "-qAt", "-F", "\t", "-c", sql],
+                              env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return []
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
+def describe_activity(row):
+    pid, state, wait, seconds, query = (row + [""] * 5)[:5]
+    return f"pid {pid} {state} {wait} for {seconds} s: {query}"
+
+
+class LeaderWatch:
+    """During the leader's loss: every 0.5 s, the new leader's synchronous_standby_names and the portal's statements
+    there that have been in one state for 5 s or more (a commit waiting for a standby, a lock, a client gone)."""
+
+    def __init__(self, topology, node, password):
+        self.topology, self.node, self.password = topology, node, password
+        self.stop = threading.Event()
+        self.sync_names = []    # (seconds after the fault, value), each change
+        self.stuck = {}         # pid → the longest-waiting description seen
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def start(self, at):
+        self.at = at
+        self.thread.start()
+
+    def run(self):
+        stuck = PORTAL_ACTIVITY.format(extra="AND clock_timestamp() - state_change > interval '5 seconds'")
+        sql = (f"SELECT * FROM ({stuck}) AS a UNION ALL "
+               "SELECT 'sync', pg_is_in_recovery()::text, current_setting('synchronous_standby_names'), NULL, NULL")
+        while not self.stop.is_set():
+            for row in node_sql(self.topology, self.node, sql, self.password):
+                if row[0] == "sync":
+                    value = "standby" if row[1] == "true" else (row[2] or "''")
+                    if not self.sync_names or self.sync_names[-1][1] != value:
+                        self.sync_names.append((round(time.time() - self.at, 1), value))
+                else:
+                    self.stuck[row[0]] = describe_activity(row)
+            self.stop.wait(0.5)
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join(timeout=10)
+        return {"new_leader_synchronous_standby_names": [f"{v} from {t:+.1f} s" for t, v in self.sync_names],
+                "waited_5s_on_new_leader": list(self.stuck.values())}
+
+
+def database_metrics(topology):
+    """Each instance's portal_database_* and outbox age series (histogram buckets left out)."""
+    seen = {}
+    for i, port in enumerate((56231, 56232, 56233), start=1):
+        try:
+            text = topology.metrics(port)
+        except (OSError, RuntimeError, StopIteration):
+            seen[f"portal{i}"] = ["(no answer)"]
+            continue
+        seen[f"portal{i}"] = [line for line in text.splitlines()
+                              if line.startswith(("portal_database_", "portal_outbox_oldest")) and "_bucket" not in line]
+    return seen
+
+
+def haproxy_web_log(topology):
+    """The portal frontend's requests in HAProxy's log: (accepted at, epoch s; server; ms until the instance's
+    response header, -1 for none; ms in all; status; termination state; "METHOD path")."""
+    line_re = re.compile(r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d)\.(\d{3})\] web (\S+) -?\d+/-?\d+/-?\d+/(-?\d+)/(\d+) "
+                         r"(\d+) \d+ \S+ \S+ (\S+) .*\"(\S+ \S+)")
+    with open(Path(topology.folder) / "logs" / "haproxy.log", errors="replace") as log:
+        for line in log:
+            m = line_re.search(line)
+            if m:
+                at = calendar.timegm(time.strptime(m.group(1), "%d/%b/%Y:%H:%M:%S")) + int(m.group(2)) / 1000
+                yield at, m.group(3), int(m.group(4)), int(m.group(5)), int(m.group(6)), m.group(7), m.group(8)
+
+
+def haproxy_unanswered(topology, min_ms=29000):
+    """Requests an instance never answered (no response header) for `min_ms` or more, as HAProxy logged them."""
+    return [f"{server} {what} accepted {time.strftime('%H:%M:%S', time.gmtime(at))}.{int(at * 1000) % 1000:03d} UTC: "
+            f"no answer, closed after {total / 1000:.1f} s ({term})"
+            for at, server, answer, total, _, term, what in haproxy_web_log(topology) if answer == -1 and total >= min_ms]
+
+
+def haproxy_slow(topology, start, end, min_ms=5000):
+    """Requests in flight at `start` or accepted before `end` (epoch times) that an instance answered only after
+    `min_ms` or more (a write transaction ended by its deadline, a wait for a pooled connection)."""
+    return [f"{server} {what} {status} after {answer / 1000:.1f} s (sent {at - start:+.1f} s after the fault)"
+            for at, server, answer, total, status, _, what in haproxy_web_log(topology)
+            if at < end and at + total / 1000 >= start and answer >= min_ms]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", default=harness.DEFAULT_BINARY)
@@ -234,6 +348,8 @@ def main(argv=None):
     parser.add_argument("--max-error-seconds", type=float, default=40.0)
     parser.add_argument("--running", action="store_true", help="use the topology already running (with the demo)")
     parser.add_argument("--json", default=None, help="writes the figures there")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the topology's folder (its logs) after a passing run too; a failed run always keeps it")
     args = parser.parse_args(argv)
     started = time.time()
     topology = harness.Topology(args.binary, settings=SETTINGS)
@@ -299,13 +415,24 @@ def main(argv=None):
 
         old = topology.leader()
         new = 2 if old == 1 else 1
+        password = topology.secret("postgres")
+        watch = LeaderWatch(topology, new, password)
 
         def failover(t):
             took = wait_until(lambda: rest_ok(new, "/primary"), 90)
             ready = wait_until(lambda: harness.call(web, "GET", "/health/ready", timeout=5)[0] == 200, 60)
             return {"new_leader_s": None if took is None else round(took, 1),
                     "ready_again_s": None if ready is None else round(time.time() - t, 1)}
-        fault(f"c: PostgreSQL leader pg{old} killed", lambda: topology.run("node", old, "kill") and None, failover)
+
+        def kill_leader():
+            topology.run("node", old, "kill")
+            watch.start(time.time())
+        # What the portal had in flight on the leader a moment (one psql round trip) before the kill.
+        in_flight = [describe_activity(r) for r in node_sql(topology, old, PORTAL_ACTIVITY.format(extra=""), password)]
+        fault(f"c: PostgreSQL leader pg{old} killed", kill_leader, failover)
+        faults[-1]["in_flight_on_leader_before_kill"] = in_flight
+        faults[-1].update(watch.finish())
+        faults[-1]["database_metrics_after"] = database_metrics(topology)
 
         def rejoin(t):
             standby = "/sync" if os.environ.get("SYNCHRONOUS_MODE", "true") == "true" else "/replica"
@@ -363,10 +490,14 @@ def main(argv=None):
             f["errors"] = len(mine)
             f["errors_by_kind"] = dict(collections.Counter(k for _, _, k in mine))
             f["error_seconds"] = round(max(e for _, e, _ in mine) - f["at"], 1) if mine else 0
-            f["hung"] = [f"{k} sent {s - f['at']:+.1f} s after the fault" for s, e, k in hung if fault_of(s, e) == i]
+            f["hung"] = [f"{k} ({what}) sent {s - f['at']:+.1f} s after the fault" for s, e, k, what in load.unanswered
+                         if fault_of(s, e) == i]
             if f["hung"]:
-                failures.append(f"{f['fault']}: requests left without an answer for 30 s: {f['hung']}")
+                failures.append(f"{f['fault']}: requests left without an answer for 30 s: {f['hung']}; "
+                                f"HAProxy: {haproxy_unanswered(topology)}")
             f["answered"] = sum(1 for _, e, _, _ in load.answers if times[i] <= e < times[i + 1])
+            if f["fault"].startswith("c:"):
+                f["answered_after_5s"] = haproxy_slow(topology, f["at"], times[i + 1])
             f["sent_twice"] = sum(count[r] - 1 for r in twice if times[i] <= first_delivery[r] < times[i + 1])
             f["at_utc"] = time.strftime("%H:%M:%S", time.gmtime(f["at"]))
             f["lost"] = sum(1 for t, _ in lost if times[i] <= t < times[i + 1])
@@ -389,13 +520,14 @@ def main(argv=None):
         if not load.accounts or not load.sessions or not load.lookups:
             failures.append(f"a flow never completed: {figures['promised']}")
         figures["metrics_instance3"] = [line for line in topology.metrics(56233).splitlines()
-                                        if line.startswith("portal_outbox_queued") or ('status="503"' in line and "_total" in line)][:10]
+                                        if line.startswith(("portal_outbox_queued", "portal_outbox_oldest", "portal_database_errors"))
+                                        or ('status="503"' in line and "_total" in line)][:20]
         completed = True
     finally:
         if load:
             load.finish()
         if not args.running:
-            topology.stop(keep=bool(failures) or not completed)  # the logs of a failed run stay
+            topology.stop(keep=args.keep or bool(failures) or not completed)  # the logs of a failed run stay
 
     figures["faults"] = faults
     if args.json:
@@ -405,6 +537,13 @@ def main(argv=None):
              f"({f.get('errors_by_kind')}), errors for {f.get('error_seconds')} s; "
              + ", ".join(f"{k} {v}" for k, v in f.items() if k.endswith("_s") and k != "error_seconds")
              + f"; SMS sent twice {f.get('sent_twice')}; lost {f.get('lost')}; without an answer {len(f.get('hung', []))}" for f in faults]
+    for f in faults:
+        for key in ("in_flight_on_leader_before_kill", "new_leader_synchronous_standby_names", "waited_5s_on_new_leader",
+                    "answered_after_5s"):
+            if key in f:
+                lines.append(f"    {key.replace('_', ' ')}: {f[key] or 'none'}")
+        for instance, series in f.get("database_metrics_after", {}).items():
+            lines.append(f"    {instance} after the fault: {'; '.join(series) or 'no portal_database series yet'}")
     print("\n".join(lines))
     inv = figures.get("invariants", {})
     return harness.report("fault_run", failures, started,
