@@ -269,4 +269,39 @@ final class RoughEdgesTests: XCTestCase {
             XCTAssertTrue(AuditNames.isKnown(action), action)
         }
     }
+
+    // MARK: The officer's list
+
+    func test_the_officers_list_shows_a_page_of_twenty_with_links_to_the_others() async throws {
+        try await withEachDatabase { ctx in
+            _ = try await ctx.signedInOfficer()
+            let officer = try await Account.query(on: ctx.app.db).filter(\.$idNumber == DemoProvince.deskOfficer).first()
+            let deskID = try await ctx.unitID(DemoProvince.desk)
+            let desk = try XCTUnwrap(UUID(uuidString: deskID))
+            for i in 0..<23 {
+                let id = try IDNumber("0361900\(String(format: "%05d", i))")
+                let account = Account.make(id: id, name: try PersonName("Công Dân \(String(UnicodeScalar(UInt8(65 + i))))"), phone: try PhoneNumber("09870\(String(format: "%05d", i))"),
+                                           dateOfBirth: try DateOfBirth(iso: "1990-02-03", today: ctx.time.now()), email: nil, hash: "x",
+                                           temporary: true, now: ctx.time.now().addingTimeInterval(Double(i)))
+                account.createdBy = officer?.id
+                account.createdAtUnit = desk
+                try await account.create(on: ctx.app.db)
+            }
+            let console = try await ctx.console(DemoProvince.deskOfficer)
+            let first = try await console.get(SiteURL.counter(.list).path)
+            XCTAssertEqual(first.body.components(separatedBy: "data-label=\"Họ và tên\"").count - 1, 20, "twenty rows")
+            XCTAssertTrue(first.body.contains("Công Dân W"), "newest first")
+            XCTAssertTrue(first.body.contains("1–20 trên tổng số 23"), first.body)
+            XCTAssertFalse(first.body.contains("id=\"pager-prev\""))
+            let next = try XCTUnwrap(first.body.firstMatch(of: /href="([^"]+)" rel="next"/)?.1).replacingOccurrences(of: "&amp;", with: "&")
+            let second = try await console.get(next)
+            XCTAssertEqual(second.body.components(separatedBy: "data-label=\"Họ và tên\"").count - 1, 3)
+            XCTAssertTrue(second.body.contains("Công Dân A<"))
+            XCTAssertTrue(second.body.contains("id=\"pager-prev\""))
+            XCTAssertFalse(second.body.contains("id=\"pager-next\""))
+            // The search is kept from page to page.
+            let searched = try await console.get(SiteURL.counter(.list).path + "?q=c%C3%B4ng%20d%C3%A2n")
+            XCTAssertTrue(searched.body.contains("q=c%C3%B4ng"), "the next link keeps the search")
+        }
+    }
 }

@@ -97,8 +97,9 @@ extension Request {
         let context = PageContext(
             lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: PageTexts.of(language), urls: .shared, site: site,
             csrf: csrfToken, path: url.path, title: t(titleKey),
-            user: try await signedIn.asyncMap { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword,
-                                                         isStaff: try await staff().isStaff) },
+            // The console link is a convenience: a page (an error page during an outage, say) renders without it.
+            user: await signedIn.asyncMap { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword,
+                                                     isStaff: (try? await staff().isStaff) ?? false) },
             page: content)
         let view = try await self.view.render(template, context)
         let response = try await view.encodeResponse(for: self)

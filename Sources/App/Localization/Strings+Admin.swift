@@ -88,6 +88,12 @@ extension Strings {
         "audit_count_more": ("sự kiện mới nhất; tải CSV để xem tất cả (tối đa 50.000).", "newest events; download the CSV for all of them (up to 50,000)."),
         "audit_count_all": ("sự kiện.", "events."),
         "citizen_accounts_title": ("Tài khoản công dân do bạn tạo", "Citizen accounts you created"),
+        "pager_label": ("Các trang của danh sách", "Pages of the list"),
+        "pager_showing": ("Đang hiện", "Showing"),
+        "pager_of": ("trên tổng số", "of"),
+        "pager_page": ("Trang", "Page"),
+        "pager_prev": ("‹ Trang trước", "‹ Previous page"),
+        "pager_next": ("Trang sau ›", "Next page ›"),
         "citizen_accounts_none": ("Bạn chưa tạo tài khoản công dân nào.", "You have not created any citizen account yet."),
         "add_new": ("Thêm mới", "Add new"),
     ]

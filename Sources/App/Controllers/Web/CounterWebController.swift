@@ -32,17 +32,26 @@ struct CounterWebController {
         let rights: ConsoleController.RightsView
         let q: String
         let items: [Row]
+        /// Page `page` of `pages`, `perPage` rows each, as the API pages them; links keep the search.
+        let page, pages, total, first, last: Int
+        let previousURL, nextURL: String?
     }
+
+    /// Rows per page: the API's default, so an officer's page costs what an API page does.
+    static let listPerPage = 20
 
     func list(req: Request) async throws -> Response {
         let staff = try await req.staff()
         let rights = try await req.staffDirectory.counterRights(staff)
         let q = req.query[String.self, at: "q"] ?? ""
+        let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, APIQuery.maxPage))
+        let per = Self.listPerPage
         // The service decides, as for the API: refused (403), the page shows why instead of the list.
         var found: [CounterService.ListedAccount] = []
+        var total = 0
         var status = HTTPStatus.ok
         do {
-            found = try await req.counter.list(staff, q: q, page: 1, per: 100).items
+            (found, total) = try await req.counter.list(staff, q: q, page: page, per: per)
         } catch let refused as AppError where refused.status == .forbidden {
             status = .forbidden
         }
@@ -53,8 +62,19 @@ struct CounterWebController {
                                 unitName: row.unitName, smsState: label, smsBadge: badge, reissueURL: SiteURL.counter(.reissue(.value(a.id))).path,
                                 mustChange: a.passwordTemporary)
         }
+        let pages = max(1, (total + per - 1) / per)
+        func link(_ n: Int) -> String? {
+            guard n >= 1, n <= pages, n != page else { return nil }
+            var query: [(String, String)] = []
+            if !q.isEmpty { query.append(("q", q)) }
+            if n > 1 { query.append(("page", String(n))) }
+            return SiteURL.counter(.list).path(query: query)
+        }
         return try await req.page("counter-list", titleKey: "console_menu_create",
-                                  ListPage(isAdmin: staff.isAdmin, rights: .init(rights, language: req.language), q: q, items: rows), status: status)
+                                  ListPage(isAdmin: staff.isAdmin, rights: .init(rights, language: req.language), q: q, items: rows,
+                                           page: page, pages: pages, total: total, first: (page - 1) * per + 1, last: (page - 1) * per + rows.count,
+                                           previousURL: link(page - 1), nextURL: page < pages ? link(page + 1) : nil),
+                                  status: status)
     }
 
     // MARK: Look-up and draft
