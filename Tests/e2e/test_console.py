@@ -45,8 +45,11 @@ def test_super_admin_creates_a_unit_and_grants_an_officer(portal, gateway, brows
     shot(d, "console-04-officer-granted")
 
     submit(d, "menu-audit")
+    # Events by their names; the code stays in each name's title.
     audit = d.find_element(By.ID, "audit-table").text
-    assert "staff.grant" in audit and "unit.create" in audit and "console.sign_in" in audit
+    assert "Cấp quyền" in audit and "Tạo đơn vị" in audit and "Đăng nhập trang quản trị" in audit, audit
+    codes = {e.get_attribute("title") for e in d.find_elements(By.CSS_SELECTOR, "#audit-table .audit-event")}
+    assert {"staff.grant", "unit.create", "console.sign_in"} <= codes, codes
     shot(d, "console-05-audit")
 
 

@@ -55,6 +55,22 @@ enum AuditNames {
         actionNames[code]?.text(language) ?? code
     }
 
+    /// Who acted, where it was no person: the command line (`portal …` commands) or someone not signed in.
+    static func actor(_ name: String, _ language: Language) -> String {
+        switch name {
+        case "(command line)": return Msg("(lệnh quản trị trên máy chủ)", "(a command on the server)").text(language)
+        case "command:oidc-client": return Msg("(lệnh quản trị trên máy chủ: hệ thống dịch vụ)", "(a command on the server: service systems)").text(language)
+        case "command:oidc-keys": return Msg("(lệnh quản trị trên máy chủ: khóa ký)", "(a command on the server: signing keys)").text(language)
+        case "(anonymous)": return Msg("(chưa đăng nhập)", "(not signed in)").text(language)
+        default: return name
+        }
+    }
+
+    /// "local" is the server itself (a command); other addresses are shown as recorded.
+    static func address(_ raw: String, _ language: Language) -> String {
+        raw == "local" ? Msg("máy chủ", "the server").text(language) : raw
+    }
+
     static func outcome(_ code: String, _ language: Language) -> String {
         switch code {
         case "ok": return Msg("Thành công", "Done").text(language)

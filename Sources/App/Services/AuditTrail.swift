@@ -58,7 +58,8 @@ struct AuditTrail: Sendable {
             : ["Thời gian (giờ Việt Nam)", "Người thực hiện", "Địa chỉ IP", "Sự kiện", "Mã sự kiện", "Đối tượng", "Kết quả", "Chi tiết"]
         var csv = "\u{FEFF}" + headers.map(CSV.field).joined(separator: ",") + "\r\n"
         for e in rows {
-            csv += [VietnamTime.dateTimeSeconds(e.at), e.actorName, e.clientAddress, AuditNames.action(e.action, language), e.action,
+            csv += [VietnamTime.dateTimeSeconds(e.at), AuditNames.actor(e.actorName, language), AuditNames.address(e.clientAddress, language),
+                    AuditNames.action(e.action, language), e.action,
                     AuditNames.target(e.target, language), AuditNames.outcome(e.outcome, language), AuditNames.details(e.details, language)]
                 .map(CSV.field).joined(separator: ",") + "\r\n"
         }

@@ -68,7 +68,13 @@ struct OTPService: Sendable {
 
         let cooldownEnds = now.addingTimeInterval(TimeInterval(settings.resendSeconds))
         let next = max(cooldownEnds, limitedUntil(sent, now: now, purpose: purpose) ?? cooldownEnds)
-        return OTPSent(expiresAt: expiresAt, nextSendAt: next, sends: challenge.sends)
+        return OTPSent(expiresAt: expiresAt, nextSendAt: Self.wholeSecondAfter(next), sends: challenge.sends)
+    }
+
+    /// Times are shown and sent to the second: the time to resend is rounded up, so that a button enabled at the
+    /// time shown is never refused as too soon by the fraction of a second the text left out.
+    static func wholeSecondAfter(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: ceil(date.timeIntervalSince1970))
     }
 
     /// The flow's current code, as every page and the API show it; nil when none was sent. `nextSendAt` is the
@@ -89,7 +95,7 @@ struct OTPService: Sendable {
                 if !decision.allowed { next = max(next, decision.retryAt ?? now.addingTimeInterval(window)) }
             }
         }
-        return OTPState(expiresAt: challenge.expiresAt, nextSendAt: next, sends: challenge.sends)
+        return OTPState(expiresAt: challenge.expiresAt, nextSendAt: Self.wholeSecondAfter(next), sends: challenge.sends)
     }
 
     /// A code for a flow that anyone can start for any username (a password reset), which must behave the same
@@ -256,7 +262,8 @@ struct OTPService: Sendable {
         }
     }
 
-    static func tooSoon(_ at: Date) -> AppError {
+    static func tooSoon(_ when: Date) -> AppError {
+        let at = wholeSecondAfter(when)
         let time = VietnamTime.clock(at)
         return AppError(.tooManyRequests, "otp_resend_too_soon",
                         Msg("Vui lòng chờ đến \(time) để gửi lại mã.", "Please wait until \(time) to send the code again."), retryAt: at)

@@ -266,7 +266,8 @@ struct ConsoleController {
         let found = try await req.auditTrail.list(staff, filter, page: 1, per: 200)
         let language = req.language
         let items = found.items.map {
-            AuditPage.Row(at: VietnamTime.dateTime($0.at), actorName: $0.actorName, clientAddress: $0.clientAddress,
+            AuditPage.Row(at: VietnamTime.dateTime($0.at), actorName: AuditNames.actor($0.actorName, language),
+                          clientAddress: AuditNames.address($0.clientAddress, language),
                           action: AuditNames.action($0.action, language), actionCode: $0.action, target: AuditNames.target($0.target, language),
                           outcome: AuditNames.outcome($0.outcome, language), details: AuditNames.details($0.details, language))
         }

@@ -46,15 +46,8 @@ struct CounterWebController {
         let q = req.query[String.self, at: "q"] ?? ""
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, APIQuery.maxPage))
         let per = Self.listPerPage
-        // The service decides, as for the API: refused (403), the page shows why instead of the list.
-        var found: [CounterService.ListedAccount] = []
-        var total = 0
-        var status = HTTPStatus.ok
-        do {
-            (found, total) = try await req.counter.list(staff, q: q, page: page, per: per)
-        } catch let refused as AppError where refused.status == .forbidden {
-            status = .forbidden
-        }
+        // The service decides, as for the API; refused, the counter's explanation page answers (CounterRefusalPage).
+        let (found, total) = try await req.counter.list(staff, q: q, page: page, per: per)
         let rows = found.map { row -> ListPage.Row in
             let a = row.account
             let (label, badge) = Self.smsLabel(row.passwordSMS?.status, req)
@@ -73,8 +66,7 @@ struct CounterWebController {
         return try await req.page("counter-list", titleKey: "console_menu_create",
                                   ListPage(isAdmin: staff.isAdmin, rights: .init(rights, language: req.language), q: q, items: rows,
                                            page: page, pages: pages, total: total, first: (page - 1) * per + 1, last: (page - 1) * per + rows.count,
-                                           previousURL: link(page - 1), nextURL: page < pages ? link(page + 1) : nil),
-                                  status: status)
+                                           previousURL: link(page - 1), nextURL: page < pages ? link(page + 1) : nil))
     }
 
     // MARK: Look-up and draft
