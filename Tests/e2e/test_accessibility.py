@@ -5,11 +5,15 @@ read out in words, the sign-in choice in a fieldset, tables whose actions stay o
 
 axe-core is not kept in the repository: its 4.x build comes inside the PyPI wheel `axe-playwright-python`,
 downloaded once and cached under .build/axe (scripts/install-deps.sh fetches it on a fresh machine)."""
+import base64
 import glob
+import hashlib
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import zipfile
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -24,6 +28,10 @@ from conftest import ROOT, harness, make_driver, running_portal, shot
 from test_citizen import fill, fill_new_password, set_date, submit, submit_for_code, wait_for_human_check
 from test_console import sign_in_to_console
 from test_counter import scan_file
+
+from eid_provider import REDIRECT_PATH as EID_REDIRECT_PATH, EIDProvider, person as eid_person  # Tests/harness
+
+EID_START_PATH = "/dang-nhap/dinh-danh-dien-tu"
 
 AXE_CACHE = ROOT / ".build" / "axe" / "axe.min.js"
 
@@ -220,6 +228,137 @@ def test_axe_finds_no_violation_on_any_page(portal, gateway, browser):
     audit.check("counter-reissue")
     submit(d, "reissue-submit")
     audit.check("counter-reissue-errors")
+
+    audit.report()
+
+
+# ---------- the single sign-on and e-ID pages ----------
+
+def eid_people():
+    """The stand-in provider's people for the axe pass, per window width: one new person without a phone (the
+    portal asks for one), and a demo account signed in at level 1 (the link waits for its own password)."""
+    people = []
+    for width, serial in ((360, 3601), (1280, 1281)):
+        p = eid_person(f"axe-{width}", "Đoàn Thị Xuân", "1991-06-12", None, acr="2", female=True, province="034", serial=serial)
+        del p["claims"]["phone_number"], p["claims"]["phone_number_verified"]
+        people.append(p)
+    people.append(eid_person("mai", "Vũ Thị Mai", "1993-04-14", "+84912000006", acr="1", female=True, id_number="033193000006"))
+    people.append(eid_person("thu", "Bùi Thị Thu", "1995-06-18", "+84912000008", acr="1", female=True, id_number="033195000008"))
+    return people
+
+
+# Per width: the new person, the phone it gives, the level-1 demo account (ID number, phone).
+EID_RUNS = {360: ("axe-360", "0987 556 360", ("mai", "033193000006", "+84912000006")),
+            1280: ("axe-1280", "0987 556 128", ("thu", "033195000008", "+84912000008"))}
+
+
+@pytest.fixture(scope="module")
+def sso_eid_portal(gateway):
+    """A server of its own with the stand-in e-ID provider (Tests/harness/eid_provider.py, as test_eid.py starts
+    it: issuer on localhost, so that it is another site for the browser) and its EID_* settings; on PostgreSQL."""
+    provider = EIDProvider(public_host="localhost", people=eid_people())
+    provider.start()
+    try:
+        with running_portal("postgres", gateway, OTP_MAX_PER_HOUR=1000, OTP_MAX_PER_DAY=10000,
+                            **provider.portal_settings(EID_MIN_ACR="2")) as p:
+            provider.add_redirect_uri(p["base"] + EID_REDIRECT_PATH)
+            p["provider"] = provider
+            yield p
+    finally:
+        provider.stop()
+
+
+def sso_client(portal, redirect_uri):
+    """A public (PKCE) client that is not trusted, so that the person is asked to consent; registered with
+    `portal oidc-client add` as test_sso.py does. Answers its client_id."""
+    done = subprocess.run([portal["binary"], "oidc-client", "add", "--name", "Hệ thống thử khả năng tiếp cận",
+                           "--redirect-uri", redirect_uri, "--scopes", "openid profile phone", "--auth", "none"],
+                          cwd=harness.ROOT, env=portal["env"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"oidc-client add failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return re.search(r"client_id: (\S+)", done.stdout).group(1)
+
+
+def authorization_url(base, client_id, redirect_uri):
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return base + "/oidc/authorize?" + urllib.parse.urlencode({
+        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": "openid profile phone",
+        "state": secrets.token_urlsafe(16), "nonce": secrets.token_urlsafe(16), "code_challenge": challenge,
+        "code_challenge_method": "S256"})
+
+
+def at_provider(d, portal):
+    """From the portal's e-ID button's address to the stand-in provider's page."""
+    d.get(portal["base"] + EID_START_PATH)
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "eid-choose")))
+    assert d.current_url.startswith(portal["provider"].issuer + "/authorize?"), d.current_url
+
+
+def test_axe_finds_no_violation_on_the_single_sign_on_and_eid_pages(sso_eid_portal, gateway, browser):
+    d = browser
+    portal = sso_eid_portal
+    base = portal["base"]
+    audit = Audit(d)
+    new_key, new_phone, (level1_key, level1_id, level1_phone) = EID_RUNS[d.width]
+
+    # Single sign-on: a request the portal refuses, then the consent and the logout question of a signed-in person.
+    d.get(base + "/oidc/authorize")
+    audit.check("sso-bad-request")
+    redirect_uri = f"http://127.0.0.1:9/axe-{d.width}/callback"   # never reached: the pass stops at the portal's pages
+    d.get(authorization_url(base, sso_client(portal, redirect_uri), redirect_uri))
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "login-form")))
+    audit.check("sso-login")
+    fill(d, "username", harness.CENTRE_OFFICER[0])
+    fill(d, "password", harness.DEMO_PASSWORD)
+    fill(d, "code", submit_for_code(d, gateway, "login-submit", harness.CENTRE_OFFICER[1]))
+    submit(d, "otp-submit")
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "consent-form")))
+    audit.check("sso-consent")
+    shot(d, "a11y-05-sso-consent")
+    d.get(base + "/oidc/logout")
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "sso-logout-form")))
+    audit.check("sso-logout")
+    d.get(base + "/tai-khoan")
+    submit(d, "nav-logout")
+
+    # The e-ID: its buttons, the provider's cancel, a new person who gives a phone, a link confirmed by password.
+    for name, path in [("login-eid", "/dang-nhap"), ("register-type-eid", "/dang-ky")]:
+        d.get(base + path)
+        assert d.find_elements(By.ID, "eid-login"), f"no e-ID button on {path}"
+        audit.check(name)
+    at_provider(d, portal)
+    submit(d, "eid-cancel")
+    assert d.find_elements(By.ID, "eid-error"), d.find_element(By.TAG_NAME, "body").text
+    audit.check("eid-error")
+
+    at_provider(d, portal)
+    submit(d, f"eid-user-{new_key}")
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "eid-phone-form")))
+    audit.check("eid-phone")
+    submit(d, "eid-phone-submit")
+    assert d.find_elements(By.CSS_SELECTOR, "[data-error-summary]"), d.find_element(By.TAG_NAME, "body").text
+    audit.check("eid-phone-errors")
+    fill(d, "phone", new_phone)
+    code = submit_for_code(d, gateway, "eid-phone-submit", "+84" + new_phone.replace(" ", "")[1:])
+    audit.check("eid-phone-code")
+    fill(d, "code", code)
+    submit(d, "otp-submit")
+    d.get(base + "/tai-khoan/dinh-danh")
+    assert d.find_elements(By.ID, "eid-links-list"), d.find_element(By.TAG_NAME, "body").text
+    audit.check("eid-links-list")
+    submit(d, "nav-logout")
+
+    at_provider(d, portal)
+    submit(d, f"eid-user-{level1_key}")
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "eid-linking")))
+    audit.check("login-eid-linking")
+    fill(d, "username", level1_id)
+    fill(d, "password", harness.DEMO_PASSWORD)
+    fill(d, "code", submit_for_code(d, gateway, "login-submit", level1_phone))
+    submit(d, "otp-submit")
+    WebDriverWait(d, 15).until(EC.presence_of_element_located((By.ID, "eid-linked")))
+    audit.check("eid-linked")
+    shot(d, "a11y-06-eid-linked")
 
     audit.report()
 
