@@ -1,4 +1,4 @@
-"""The issue «Pages that every citizen and officer can use», items 9 to 22, in a real browser at 360 and 1280 px:
+"""The issue «Pages that every citizen and officer can use», items 7 to 22, in a real browser at 360 and 1280 px:
 each test shows one item on the rendered page (texts, ids, landmarks, states), and saves a screenshot named
 rough-NN-<what>-<width>.png in .build/e2e.
 
@@ -168,9 +168,7 @@ def officer_unit_id(where, token, code):
 
 @pytest.fixture
 def desktop_browser():
-    """1280 px only, for the counter's draft page (used at a desk): at 360 px a staff member's header is wider than
-    the screen (test_15 reports it), the phone zooms the page out, and chromedriver's clicks on the draft page's
-    buttons then miss them."""
+    """1280 px only, for the counter's draft page, a page of the desk (test_counter walks the counter at 360 px)."""
     driver = make_driver(1280)
     driver.width = 1280
     yield driver
@@ -184,6 +182,38 @@ def ascii_fold(text):
 
 def reasons_of(d):
     return d.find_element(By.ID, "r10-reasons")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 7. The catalogue: found without diacritics, listed in Vietnamese order; 8. the home page leads to it
+
+
+def test_07_catalogue_search_without_diacritics_and_vietnamese_order(portal, browser):
+    d = browser
+    d.get(portal["base"] + "/dich-vu")
+    names = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#services-table td.service-name")]
+    assert names, main_text(d)
+
+    def first(prefix):
+        return next(i for i, name in enumerate(names) if name.startswith(prefix))
+    # Letters before tones, Đ right after D: not the code-point order ("Chuyển…, Chứng…, Cung…, Cấp…", Đ last).
+    assert first("Cấp") < first("Chứng") < first("Cung") < first("Đăng") < first("Khai"), names
+    shot(d, "rough-07-catalogue")
+    fill(d, "q", "ket hon")
+    submit(d, "services-search")
+    found = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#services-table td.service-name")]
+    assert found == ["Đăng ký kết hôn"], found
+    shot(d, "rough-07-catalogue-ket-hon")
+
+
+def test_08_home_page_leads_to_the_catalogue(portal, browser):
+    d = browser
+    d.get(portal["base"] + "/")
+    link = d.find_element(By.CSS_SELECTOR, "main a[href='/dich-vu']")
+    shot(d, "rough-08-home")
+    link.click()
+    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "services-table")))
+    assert path_of(d) == "/dich-vu"
 
 
 # ---------------------------------------------------------------------------------------------------------
