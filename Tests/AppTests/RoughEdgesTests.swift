@@ -304,4 +304,22 @@ final class RoughEdgesTests: XCTestCase {
             XCTAssertTrue(searched.body.contains("q=c%C3%B4ng"), "the next link keeps the search")
         }
     }
+
+    /// A unit that does not exist narrows the trail to nothing, on both databases (PostgreSQL refuses some
+    /// placeholders SQLite takes).
+    func test_the_audit_trail_of_an_unknown_unit_is_empty() async throws {
+        try await withEachDatabase { ctx in
+            try await ctx.loadDemo()
+            let admin = try await ctx.signInDemo(DemoProvince.superAdmin)
+            let unknown = UUID().uuidString.lowercased()
+            let page = try await ctx.get("/api/v1/admin/audit?unit=\(unknown)", token: admin)
+            XCTAssertEqual(page.status, .ok, page.body.string)
+            XCTAssertEqual(page.json?["total"] as? Int, 0, page.body.string)
+            let csv = try await ctx.get("/api/v1/admin/audit.csv?unit=\(unknown)", token: admin)
+            XCTAssertEqual(csv.status, .ok, csv.body.string)
+            XCTAssertEqual(csv.body.string.split(separator: "\r\n").count, 1, "the header alone")
+            let everything = try await ctx.get("/api/v1/admin/audit", token: admin)
+            XCTAssertGreaterThan(everything.json?["total"] as? Int ?? 0, 0)
+        }
+    }
 }

@@ -16,6 +16,7 @@ import tempfile
 import urllib.parse
 import zipfile
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -427,7 +428,17 @@ class Keyboard:
         self.tab_to(element_id)
         old = self.d.find_element(By.TAG_NAME, "html")
         self.press(key)
-        WebDriverWait(self.d, 15).until(EC.staleness_of(old))
+
+        def left(_):
+            # Chromium reports the old page's node either as stale or as "not in the document": both mean gone
+            # (EC.staleness_of knows only the first, and a loaded machine meets the second).
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.d, 15).until(left)
         WebDriverWait(self.d, 15).until(lambda x: x.execute_script("return document.readyState") == "complete")
 
 

@@ -70,22 +70,23 @@ extension Database {
             // closed, which fails the statement in flight; the caller does not wait for the work to notice (a
             // statement written to the connection after it closed would never be answered).
             return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                // Whoever claims the answer first gives it: the work with its result, or the deadline.
                 let answered = NIOLockedValueBox(false)
-                let answer: @Sendable (Result<T, any Error>) -> Void = { result in
-                    if answered.withLockedValue({ done in defer { done = true }; return !done }) { continuation.resume(with: result) }
-                }
+                let claim: @Sendable () -> Bool = { answered.withLockedValue { done in defer { done = true }; return !done } }
                 let timer = Task {
                     try await Task.sleep(for: limit)
-                    guard !answered.withLockedValue({ $0 }) else { return }
+                    guard claim() else { return }
                     closed.withLockedValue { $0 = true }
                     conn.logger.warning("write transaction past its deadline: closing its database connection")
-                    answer(.failure(WriteDeadlineExceeded()))
+                    // Closed before the answer: the answer hands the connection back to the pool, which must find it
+                    // closed (and open another) rather than lend it to the next request while it is being closed.
                     try? await connection.close()
+                    continuation.resume(throwing: WriteDeadlineExceeded())
                 }
                 Task {
                     let result = await work.result
                     timer.cancel()
-                    answer(result)
+                    if claim() { continuation.resume(with: result) }
                 }
             }
         }

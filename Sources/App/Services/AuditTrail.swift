@@ -23,7 +23,8 @@ struct AuditTrail: Sendable {
         guard staff.isAdmin else { throw AppError.forbidden }
         // A unit filter narrows the scope; a unit outside it (or unknown) finds nothing rather than more.
         var unitPath: String? = nil
-        if let unit = filter.unit { unitPath = try await Unit.find(unit, on: db)?.path ?? "\u{0}" }
+        // (Paths begin with "/": "(no such unit)" matches none; PostgreSQL refuses a NUL in text.)
+        if let unit = filter.unit { unitPath = try await Unit.find(unit, on: db)?.path ?? "(no such unit)" }
         let prefixes = staff.adminGrants.map(\.unit.path)
         var query = AuditEvent.query(on: db).group(.or) { group in
             for prefix in prefixes { group.filter(\.$unitPath, .custom("LIKE"), prefix + "%") }
