@@ -322,4 +322,17 @@ final class RoughEdgesTests: XCTestCase {
             XCTAssertGreaterThan(everything.json?["total"] as? Int ?? 0, 0)
         }
     }
+
+    /// A NUL in a unit's name was a 500 on PostgreSQL (it cannot store one in text) and stored on SQLite: refused alike.
+    func test_a_unit_name_with_a_control_character_is_refused_on_both_databases() async throws {
+        try await withEachDatabase { ctx in
+            try await ctx.loadDemo()
+            let admin = try await ctx.signInDemo(DemoProvince.superAdmin)
+            let parent = try await ctx.unitID(DemoProvince.centre)
+            let refused = try await ctx.post("/api/v1/admin/units", ["name": "Phòng\u{0}một cửa", "parentId": parent], token: admin)
+            assertError(refused, .unprocessableEntity, "validation_failed")
+            let accepted = try await ctx.post("/api/v1/admin/units", ["name": "Phòng một cửa thử", "parentId": parent], token: admin)
+            XCTAssertEqual(accepted.status, .created, accepted.body.string)
+        }
+    }
 }
