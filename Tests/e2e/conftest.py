@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
@@ -102,3 +103,15 @@ def phone_browser():
 def shot(driver, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"{name}-{driver.width}.png"))
+
+
+def page_left(old):
+    """A wait condition: the page whose <html> element is `old` is gone. Chromium reports the old page's node
+    either as stale or as "not in the document": both mean gone."""
+    def gone(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return gone

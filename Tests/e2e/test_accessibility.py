@@ -16,7 +16,6 @@ import tempfile
 import urllib.parse
 import zipfile
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -25,7 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import pytest
 
-from conftest import ROOT, harness, make_driver, running_portal, shot
+from conftest import ROOT, harness, make_driver, page_left, running_portal, shot
 from test_citizen import fill, fill_new_password, set_date, submit, submit_for_code, wait_for_human_check
 from test_console import sign_in_to_console
 from test_counter import scan_file
@@ -428,17 +427,7 @@ class Keyboard:
         self.tab_to(element_id)
         old = self.d.find_element(By.TAG_NAME, "html")
         self.press(key)
-
-        def left(_):
-            # Chromium reports the old page's node either as stale or as "not in the document": both mean gone
-            # (EC.staleness_of knows only the first, and a loaded machine meets the second).
-            try:
-                old.is_enabled()
-                return False
-            except WebDriverException:
-                return True
-
-        WebDriverWait(self.d, 15).until(left)
+        WebDriverWait(self.d, 15).until(page_left(old))   # EC.staleness_of misses Chromium's second way of saying it
         WebDriverWait(self.d, 15).until(lambda x: x.execute_script("return document.readyState") == "complete")
 
 

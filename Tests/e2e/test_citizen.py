@@ -1,11 +1,10 @@
 """A citizen's whole path in a real browser at phone width: register, sign out, sign in with the SMS code,
 recover the password, sign in again (on both databases). Codes come from the local fake SMS gateway."""
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import shot
+from conftest import page_left, shot
 
 CITIZEN = {
     "idNumber": "001090054321",
@@ -43,16 +42,7 @@ def submit(driver, button_id):
     """Clicks and waits for the next page, so that checks never read the page being left."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, button_id).click()
-
-    def left(_):
-        # Chromium reports the old page's node either as stale or as "not in the document": both mean gone.
-        try:
-            old.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-
-    WebDriverWait(driver, 15).until(left)
+    WebDriverWait(driver, 15).until(page_left(old))
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
