@@ -9,6 +9,8 @@
 #   pg-stop
 #   seed         fresh database, `portal demo`, `portal seed-bench --accounts N` (timed)
 #   endpoints    start-up, RSS, then wrk on every endpoint (needs seed first)
+#   pages        the officer's list (page and API), OTP verify, the look-up, /health/ready: the durable steps and
+#                the page beside the floor they are measured against (PERF_DIR=… records a profile of each)
 #   surge        p99 of OTP verify, GET /me and a page while sign-ins saturate the hash pool
 #   latency      the ID look-up at 50/s beside /health/ready and GET /me at 50/s (open loop)
 #   hash         time per hash at the chosen and at the peer's parameters, and the hash bound
@@ -284,6 +286,25 @@ cmd_endpoints() {
   server_stop
 }
 
+cmd_pages() {  # the rows of issue 16's items 2 and 3, without the rest of `endpoints`
+  wait_quiet
+  gateway_start
+  [ -s "$DATA/users.txt" ] || cmd_seed
+  server_start
+  python3 "$BENCH/client.py" api-login "$BASE" "$GW" "$DEMO_PASSWORD" "$OFFICER" "$OFFICER2" >"$DATA/officer-tokens.txt"
+  local cookie
+  cookie=$(python3 "$BENCH/client.py" web-login "$BASE" "$GW" "$DEMO_PASSWORD" "$OFFICER" /quantri/tai-khoan-cong-dan)
+  BENCH_COOKIE=$cookie run_wrk list-page "$CONNS" "$HTTP_D" /quantri/tai-khoan-cong-dan
+  BENCH_TOKENS=$DATA/officer-tokens.txt run_wrk list-api "$CONNS" "$HTTP_D" "/api/v1/admin/citizen-accounts?per=20"
+  prepare_challenges "$CHALLENGES"
+  BENCH_CHALLENGES=$DATA/challenges.txt run_wrk otp-verify "$CONNS" "$HTTP_D" /api/v1/login "$BENCH/lua/verify.lua"
+  BENCH_USERS=$DATA/users.txt BENCH_TOKENS=$DATA/officer-tokens.txt run_wrk lookup "$CONNS" "$HTTP_D" \
+    /api/v1/admin/citizen-accounts/lookup "$BENCH/lua/lookup.lua"
+  run_wrk ready "$CONNS" "$HTTP_D" /health/ready
+  note rss_end "mb=$(rss_mb)"
+  server_stop
+}
+
 cmd_latency() {  # the look-up at 50/s beside /health/ready and /me at 50/s: what the look-up adds to any request
   wait_quiet
   gateway_start
@@ -433,7 +454,7 @@ cmd_peer() {
   local pdur=20s hdur=10s
   [ "$SMOKE" = 1 ] && pdur=3s hdur=2s
   log "peer: bench.sh $DB $N"
-  (cd "$PEER_DIR" && DURATION=$pdur HEALTH_DURATION=$hdur SESSION_RUN=0 ./bench.sh "$DB" "$N") >"$OUT/peer.txt" 2>&1
+  (cd "$PEER_DIR" && DURATION=$pdur HEALTH_DURATION=$hdur ./bench.sh "$DB" "$N") >"$OUT/peer.txt" 2>&1
   sed -n '/== django-allauth peer/,$p' "$OUT/peer.txt" | tee "$OUT/peer-summary.txt"
   note peer "$(tr '\n' '|' <"$OUT/peer-summary.txt")"
 }
@@ -456,6 +477,7 @@ for c in "${CMDS[@]}"; do
     endpoints) cmd_endpoints ;;
     surge) cmd_surge ;;
     latency) cmd_latency ;;
+    pages) cmd_pages ;;
     hash) cmd_hash ;;
     startup) cmd_startup ;;
     outbox) cmd_outbox ;;

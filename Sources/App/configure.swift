@@ -244,7 +244,7 @@ struct StaticFiles: Middleware {
     }
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        let path = request.url.path
+        let path = request.path
         guard path.hasPrefix("/css/") || path.hasPrefix("/js/") else { return next.respond(to: request) }
         return files.respond(to: request, chainingTo: next).map { response in
             if response.status == .ok { response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600") }

@@ -57,6 +57,31 @@ final class CounterAPITests: XCTestCase {
         }
     }
 
+    /// Look-ups sent at once against a limit of five: five answered, each with its record, the rest refused with
+    /// none; the count, the answer and the record commit together (one statement on PostgreSQL).
+    func test_parallel_look_ups_answer_up_to_the_limit_each_with_its_record() async throws {
+        try await withEachDatabase(env: ["LOOKUP_LIMIT_PER_HOUR": "5"]) { ctx in
+            let citizen = try await ctx.registeredCitizen()
+            let s = try await self.officers(ctx)
+            let answers = try await withThrowingTaskGroup(of: (HTTPStatus, Bool?).self) { group in
+                for i in 0..<12 {
+                    let id = i % 2 == 0 ? citizen.idNumber : "036190001234"
+                    group.addTask {
+                        let look = try await ctx.get("/api/v1/admin/citizen-accounts/lookup?idNumber=\(id)", token: s.desk.token)
+                        return (look.status, look.json?["exists"] as? Bool)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(answers.filter { $0.0 == .ok }.count, 5, "\(answers)")
+            XCTAssertEqual(answers.filter { $0.0 == .tooManyRequests }.count, 7, "\(answers)")
+            let records = try await AuditEvent.query(on: ctx.app.db).filter(\.$action == "citizen.lookup").all()
+            XCTAssertEqual(records.count, 5, "one record per answer, none for a refusal")
+            XCTAssertEqual(records.filter { $0.details.contains("\"exists\":\"true\"") }.count,
+                           answers.filter { $0.0 == .ok && $0.1 == true }.count, "each record says what its answer said")
+        }
+    }
+
     func test_the_whole_counter_flow_creates_an_account_that_must_change_its_password() async throws {
         try await withEachDatabase { ctx in
             let s = try await self.officers(ctx)

@@ -47,6 +47,17 @@ extension Database {
     /// hash belongs before the transaction, not in it).
     func writeTransaction<T: Sendable>(deadline: WriteDeadline = .configured,
                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await write(deadline: deadline, transaction: true, body)
+    }
+
+    /// One write statement that is a transaction by itself (PostgreSQL's data-modifying `WITH` doing a durable step's
+    /// whole work in one round trip), under the same deadline as `writeTransaction`, without BEGIN and COMMIT.
+    func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await write(deadline: .configured, transaction: false, body)
+    }
+
+    private func write<T: Sendable>(deadline: WriteDeadline, transaction: Bool,
+                                    _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let asked = ContinuousClock.now
         let sqlite = isSQLite
         let limit: Duration? = switch deadline {
@@ -60,12 +71,13 @@ extension Database {
         return try await withConnection { conn in
             DatabaseWatch.shared.connectionAcquired(after: ContinuousClock.now - asked)
             guard let limit, let postgres = conn as? any PostgresDatabase else {
+                guard transaction else { return try await body(conn) }
                 return try await Self.run(body, on: conn, begin: sqlite ? "BEGIN IMMEDIATE" : "BEGIN", closed: nil)
             }
             // A connection-bound database yields its own connection.
             let connection = try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
             let closed = NIOLockedValueBox(false)
-            let work = Task { try await Self.run(body, on: conn, begin: "BEGIN", closed: closed) }
+            let work = Task { transaction ? try await Self.run(body, on: conn, begin: "BEGIN", closed: closed) : try await body(conn) }
             // The answer is the work's, or the deadline's, whichever comes first. At the deadline the connection is
             // closed, which fails the statement in flight; the caller does not wait for the work to notice (a
             // statement written to the connection after it closed would never be answered).

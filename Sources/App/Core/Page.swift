@@ -96,7 +96,7 @@ extension Request {
             supportPhone: config.supportPhone, supportEmail: config.supportEmail, devSMS: portal.devInbox != nil)
         let context = PageContext(
             lang: language.rawValue, otherLang: language == .vi ? "en" : "vi", t: PageTexts.of(language), urls: .shared, site: site,
-            csrf: csrfToken, path: url.path, title: t(titleKey),
+            csrf: csrfToken, path: path, title: t(titleKey),
             // The console link is a convenience: a page (an error page during an outage, say) renders without it.
             user: await signedIn.asyncMap { UserView(fullName: $0.account.fullName, mustChangePassword: $0.mustChangePassword,
                                                      isStaff: (try? await staff().isStaff) ?? false) },

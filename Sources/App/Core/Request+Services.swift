@@ -21,6 +21,17 @@ extension Request {
     /// The e-ID sign-in, when a provider is configured.
     var electronicID: ElectronicID? { portal.config.eid.map { ElectronicID(db: db, portal: portal, config: $0) } }
 
+    /// The request's path, worked out once: `url.path` parses the URL again at every call, and the middlewares,
+    /// the page and the error handler each ask for it (a visible share of a page's CPU, `bench/`).
+    var path: String {
+        if let known = storage[PathKey.self] { return known }
+        let path = url.path
+        storage[PathKey.self] = path
+        return path
+    }
+
+    private struct PathKey: StorageKey { typealias Value = String }
+
     /// Who acts on this request, for the audit trail.
     var auditActor: AuditLog.Actor {
         AuditLog.Actor(id: signedIn?.account.id, name: signedIn?.account.fullName ?? "(anonymous)", address: clientAddress)

@@ -27,7 +27,7 @@ extension Request {
     var language: Language {
         if let cached = storage[LanguageKey.self] { return cached }
         let language: Language
-        if !url.path.hasPrefix("/api/"), let cookie = cookies["lang"]?.string, let chosen = Language(rawValue: cookie) {
+        if !path.hasPrefix("/api/"), let cookie = cookies["lang"]?.string, let chosen = Language(rawValue: cookie) {
             language = chosen
         } else {
             language = Language.from(acceptLanguage: headers.first(name: .acceptLanguage))

@@ -47,7 +47,7 @@ struct RequireSignedIn: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let signedIn = request.signedIn else {
             if request.wantsJSON { throw AppError.unauthorized }
-            return request.redirect(to: SiteURL.login.path + "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/"))
+            return request.redirect(to: SiteURL.login.path + "?next=" + (request.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/"))
         }
         if signedIn.mustChangePassword && !allowPasswordChangePending {
             if request.wantsJSON {

@@ -28,17 +28,17 @@ struct CSRFMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         // The API, the health checks and the metrics have no forms and never read a cookie: no token to make,
         // no cookie to hand out (each would cost a random value, an HMAC and a Set-Cookie per call).
-        if Self.formless(request.url.path) { return next.respond(to: request) }
+        if Self.formless(request.path) { return next.respond(to: request) }
         // Other sites post authorization and logout requests to the provider; those carry no token of ours, and
         // what they may do is checked by the provider (a consent or logout form of ours carries one).
-        if request.method == .POST, Self.crossSitePosts.contains(request.url.path) { return next.respond(to: request) }
+        if request.method == .POST, Self.crossSitePosts.contains(request.path) { return next.respond(to: request) }
         let portal = request.portal
         let name = CSRF.cookieName(secure: portal.config.secureCookies)
         let existing: String? = request.cookies[name].map(\.string).flatMap { $0.count >= 32 ? $0 : nil }
         let cookieValue = existing ?? Random.token()
         request.storage[CSRFKey.self] = CSRF.token(for: cookieValue, key: portal.keys.csrf)
 
-        if !request.url.path.hasPrefix("/api/"), ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+        if !request.path.hasPrefix("/api/"), ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             // Upload forms carry the token in their action URL: their streamed body is read only after this check.
             if let sent = request.headers.first(name: "X-CSRF-Token") ?? request.query[String.self, at: CSRF.field] {
                 guard existing != nil, CSRF.valid(token: sent, cookieValue: existing, key: portal.keys.csrf) else {

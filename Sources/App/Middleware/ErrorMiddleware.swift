@@ -21,7 +21,7 @@ struct PortalErrorMiddleware: Middleware {
     static func map(_ error: any Error, request: Request) -> AppError {
         if let e = error as? AppError { return e }
         if error is RouteNotFound {
-            let allowed = request.application.routeMethods.allowed(request.url.path)
+            let allowed = request.application.routeMethods.allowed(request.path)
             return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
         }
         if let e = error as? DecodingError { return decodingError(e) }
@@ -32,7 +32,7 @@ struct PortalErrorMiddleware: Middleware {
             case .notFound: return .notFound
             case .payloadTooLarge:
                 // Upload routes carry the ID-card scan; everything else is a small form or JSON body.
-                let path = request.url.path
+                let path = request.path
                 return .tooLarge(limit: path.hasSuffix("/drafts") || path == SiteURL.counter(.drafts).path ? UploadLimit.scanBodyLimit : BodyLimits.json)
             case .unsupportedMediaType:
                 return AppError(.unsupportedMediaType, "unsupported_media_type",
@@ -125,7 +125,7 @@ enum ErrorBody {
 extension Request {
     /// API paths always speak JSON; so do callers that ask only for JSON.
     var wantsJSON: Bool {
-        url.path.hasPrefix("/api/") || url.path.hasPrefix("/health") ||
+        path.hasPrefix("/api/") || path.hasPrefix("/health") ||
             (headers.accept.first?.mediaType == .json && !headers.accept.contains { $0.mediaType == .html })
     }
 }

@@ -25,7 +25,7 @@ struct StaffRefusalAudit: AsyncMiddleware {
             let staff = try await request.staffDirectory.context(for: signedIn.account)
             let unit = staff.held.min { $0.unit.path.count < $1.unit.path.count }?.unit
             try await AuditLog(db: request.db, portal: request.portal).record(
-                request.auditActor, action: "staff.refused", target: "\(request.method.rawValue) \(request.url.path)", unit: unit,
+                request.auditActor, action: "staff.refused", target: "\(request.method.rawValue) \(request.path)", unit: unit,
                 outcome: String(status.code))
         } catch {
             request.logger.error("Refused staff call not recorded: \(ErrorKind.of(error))")

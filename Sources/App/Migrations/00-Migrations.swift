@@ -19,5 +19,6 @@ enum Migrations {
         app.migrations.add(CreateSingleSignOn())
         app.migrations.add(CreateElectronicID())
         app.migrations.add(AddCatalogueKeys())
+        app.migrations.add(AddOfficerListIndex())
     }
 }

@@ -16,43 +16,77 @@ struct AuditLog: Sendable {
     /// `details` must already be masked where it carries personal data that the viewers do not need.
     func record(_ actor: Actor, action: String, target: String, unit: Unit?, outcome: String = "ok", details: [String: String] = [:]) async throws {
         // Plain SQL: officers' look-ups write one record each, and the ORM's insert cost more than the row.
-        try await db.sql.raw("""
-            INSERT INTO audit_events (\(Self.columns))
-            VALUES (\(fields(actor, action: action, target: target, unit: unit, outcome: outcome)), \(bind: Self.json(details)))
-            """).run()
+        try await db.sql.raw(recording(actor, action: action, target: target, unit: unit, outcome: outcome, details: details, from: "")).run()
     }
 
-    /// An officer's ID look-up: whether an account has `idNumber` is read by the statement that writes the
-    /// look-up's record, so there is no answer without its record, in one round trip.
+    /// The statement of `record`, its `SELECT` ended by `from`: a `FROM` of another part of a larger statement writes
+    /// the record only for that part's rows (a token's record only when its code was spent).
+    func recording(_ actor: Actor, action: String, target: String, unit: Unit?, outcome: String = "ok", details: [String: String] = [:],
+                   from: SQLQueryString) -> SQLQueryString {
+        """
+        INSERT INTO audit_events (\(Self.columns))
+        SELECT \(fields(actor, action: action, target: target, unit: unit, outcome: outcome)), \(bind: Self.json(details)) \(from)
+        """
+    }
+
     /// What the look-up found: an account, and whether that account signs in only with the e-ID (no password).
     struct LookupResult: Sendable, Equatable {
         let exists, eidOnly: Bool
     }
 
-    func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?) async throws -> LookupResult {
+    /// An officer's ID look-up, counted against `limit` first: whether an account has `idNumber` is read by the
+    /// statement that writes the look-up's record, so there is no answer without its record, and the count, the
+    /// answer and its record commit together (one statement on PostgreSQL). Refused by the limit, nothing is
+    /// recorded and the answer is nil.
+    func recordLookup(_ actor: Actor, idNumber: IDNumber, unit: Unit?, counting key: String, limit: RateLimit) async throws
+        -> (RateDecision, LookupResult?) {
+        let (decision, row) = try await RateLimiter(db: db, now: portal.time.now())
+            .hit(key, limit, then: { [self] gate in lookupStatement(actor, idNumber: idNumber, unit: unit, gate: gate) }, reading: Written.self)
+        return (decision, row.map { Self.lookupResult($0) })
+    }
+
+    /// The look-up's record, whose details say what was found; `gate` ends its `SELECT` (see `RateLimiter.hit`).
+    private func lookupStatement(_ actor: Actor, idNumber: IDNumber, unit: Unit?, gate: SQLQueryString) -> SQLQueryString {
         let found = Self.lookupFound, notFound = Self.lookupNotFound, eidOnly = Self.lookupEIDOnly
-        let row = try await db.sql.raw("""
+        return """
             INSERT INTO audit_events (\(Self.columns))
             SELECT \(fields(actor, action: "citizen.lookup", target: "id:\(idNumber.masked)", unit: unit, outcome: "ok")),
                    CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits) AND password_hash <> \(bind: Account.noPassword)) THEN \(bind: found)
                         WHEN EXISTS (SELECT 1 FROM accounts WHERE id_number = \(bind: idNumber.digits)) THEN \(bind: eidOnly)
                         ELSE \(bind: notFound) END
+            \(gate)
             RETURNING details
-            """).firstRecord(Written.self)
-        return LookupResult(exists: row?.details == found || row?.details == eidOnly, eidOnly: row?.details == eidOnly)
+            """
+    }
+
+    private static func lookupResult(_ row: Written?) -> LookupResult {
+        LookupResult(exists: row?.details == lookupFound || row?.details == lookupEIDOnly, eidOnly: row?.details == lookupEIDOnly)
     }
 
     /// A sign-in (page or API) by an account that holds any staff right, recorded at the unit of its highest
     /// grant (so its administrators see it); a citizen's sign-in writes nothing. One statement, no read first.
     func recordStaffSignIn(_ actor: Actor, account: UUID, via: String) async throws {
-        try await db.sql.raw("""
-            INSERT INTO audit_events (\(Self.columns))
-            SELECT \(fields(actor, action: "console.sign_in", target: "account:\(account.uuidString.lowercased())", unitPath: "u.path",
-                            outcome: "ok")), \(bind: Self.json(["via": via]))
-            FROM staff_roles r JOIN units u ON u.id = r.unit_id
-            WHERE r.account_id = \(bind: account) AND r.revoked_at IS NULL
-            ORDER BY LENGTH(u.path) LIMIT 1
-            """).run()
+        try await db.sql.raw(staffSignIn(actor, account: account, via: via)).run()
+    }
+
+    /// The statement of `recordStaffSignIn`. `from` adds a row source to its `FROM` (as `, source`) and `where` a
+    /// condition, for a statement that decides the account itself (a sign-in's code check on PostgreSQL): there,
+    /// `account` and the actor's name are SQL expressions over that source.
+    func staffSignIn(_ actor: Actor, account: UUID, via: String) -> SQLQueryString {
+        staffSignIn(account: "\(bind: account)", target: "\(bind: "account:\(account.uuidString.lowercased())")",
+                    actorName: "\(bind: actor.name)", address: actor.address, via: via, from: "")
+    }
+
+    func staffSignIn(account: SQLQueryString, target: SQLQueryString, actorName: SQLQueryString, address: String, via: String,
+                     from: SQLQueryString) -> SQLQueryString {
+        """
+        INSERT INTO audit_events (\(Self.columns))
+        SELECT \(fields(actorID: account, actorName: actorName, address: address, action: "console.sign_in", target: target, unitPath: "u.path",
+                        outcome: "ok")), \(bind: Self.json(["via": via]))
+        FROM staff_roles r JOIN units u ON u.id = r.unit_id \(from)
+        WHERE r.account_id = \(account) AND r.revoked_at IS NULL
+        ORDER BY LENGTH(u.path) LIMIT 1
+        """
     }
 
     private struct Written: SQLRecord {
@@ -69,12 +103,14 @@ struct AuditLog: Sendable {
 
     /// The values of `columns` but `details`.
     private func fields(_ actor: Actor, action: String, target: String, unit: Unit?, outcome: String) -> SQLQueryString {
-        fields(actor, action: action, target: target, unitPath: "\(bind: unit?.path)", outcome: outcome)
+        fields(actorID: "\(bind: actor.id)", actorName: "\(bind: actor.name)", address: actor.address, action: action,
+               target: "\(bind: target)", unitPath: "\(bind: unit?.path)", outcome: outcome)
     }
 
-    /// The same with the unit's path given as SQL (a column of the statement's own rows).
-    private func fields(_ actor: Actor, action: String, target: String, unitPath: SQLQueryString, outcome: String) -> SQLQueryString {
-        "\(bind: UUID()), \(bind: portal.time.now()), \(bind: actor.id), \(bind: actor.name), \(bind: actor.address), \(bind: action), \(bind: target), \(unitPath), \(bind: outcome)"
+    /// The same with the actor, the target and the unit's path given as SQL (columns of the statement's own rows).
+    private func fields(actorID: SQLQueryString, actorName: SQLQueryString, address: String, action: String, target: SQLQueryString,
+                        unitPath: SQLQueryString, outcome: String) -> SQLQueryString {
+        "\(bind: UUID()), \(bind: portal.time.now()), \(actorID), \(actorName), \(bind: address), \(bind: action), \(target), \(unitPath), \(bind: outcome)"
     }
 
     private static func json(_ details: [String: String]) -> String {

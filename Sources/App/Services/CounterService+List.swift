@@ -20,9 +20,10 @@ extension CounterService {
     func list(_ staff: StaffContext, q: String, page: Int, per: Int) async throws -> (items: [ListedAccount], total: Int) {
         let units = try await requireOfficer(staff, language: .vi)
         let found = try await createdBy(staff, at: units, q: q, page: page, per: per)
-        let sms = try await passwordSMSStates(found.items.map(\.id))
-        let names = try await StaffDirectory(db: db).unitNames(found.items.compactMap(\.createdAtUnit))
-        return (found.items.map { ListedAccount(account: $0, passwordSMS: sms[$0.id], unitName: $0.createdAtUnit.flatMap { names[$0] } ?? "") },
+        // Every row was made at one of these units (the query keeps to them): their names are at hand.
+        let names = Dictionary(units.compactMap { unit in unit.id.map { ($0, unit.name) } }, uniquingKeysWith: { first, _ in first })
+        return (found.items.map { ListedAccount(account: $0.account, passwordSMS: $0.passwordSMS,
+                                                unitName: $0.account.createdAtUnit.flatMap { names[$0] } ?? "") },
                 found.total)
     }
 
@@ -37,29 +38,41 @@ extension CounterService {
         enum CodingKeys: CodingKey, CaseIterable { case id, idNumber, fullName, phone, createdAtUnit, createdAt, passwordTemporary }
     }
 
-    /// Read with plain SQL into `CreatedAccount`: building a full Fluent model per row walks every field by
-    /// reflection, a large share of a list page's CPU (`bench/`).
-    func createdBy(_ staff: StaffContext, at units: [Unit], q: String, page: Int, per: Int) async throws -> (items: [CreatedAccount], total: Int) {
-        func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
-            var b = builder.where(SQLIdentifier("created_by"), .equal, SQLBind(staff.account.id))
-                .where(SQLIdentifier("created_at_unit"), .in, SQLBind.group(units.compactMap(\.id)))
-            let term = Text.searchTerm(q)
-            if !term.isEmpty {
-                let digits = term.filter(\.isNumber)
-                if digits.count == term.filter({ !$0.isWhitespace }).count {
-                    b = b.where(SQLIdentifier("id_number"), .like, SQLBind("%\(digits)%"))
-                } else {
-                    let key = Text.searchKey(term).filter { $0 != "%" && $0 != "_" && $0 != "\\" }
-                    b = b.where(SQLIdentifier("name_key"), .like, SQLBind("%\(key)%"))
-                }
+    /// A page of the accounts the officer made at `units`, newest first, each with its newest password SMS, and how
+    /// many the search finds in all: one statement (the count a subquery, the SMS a join), read into plain records
+    /// (building a Fluent model per row walks every field by reflection, a large share of a list's CPU). The index
+    /// on (creator, time, unit) serves both: the count reads the index alone, the page walks it newest first and
+    /// reads just its own rows.
+    func createdBy(_ staff: StaffContext, at units: [Unit], q: String, page: Int, per: Int) async throws
+        -> (items: [(account: CreatedAccount, passwordSMS: SMSState?)], total: Int) {
+        var filter: SQLQueryString = "a.created_by = \(bind: staff.account.id) AND a.created_at_unit IN (\(binds: units.compactMap(\.id)))"
+        let term = Text.searchTerm(q)
+        if !term.isEmpty {
+            let digits = term.filter(\.isNumber)
+            if digits.count == term.filter({ !$0.isWhitespace }).count {
+                filter += " AND a.id_number LIKE \(bind: "%\(digits)%")"
+            } else {
+                let key = Text.searchKey(term).filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+                filter += " AND a.name_key LIKE \(bind: "%\(key)%")"
             }
-            return b
         }
-        let total = try await filtered(db.sql.select().column(SQLCount.expression).from(Account.schema)).firstRecord(SQLCount.self)?.count ?? 0
-        let items = try await filtered(db.sql.select().column(CreatedAccount.columns()).from(Account.schema))
-            .orderBy("created_at", .descending).limit(per).offset((page - 1) * per)
-            .allRecords(CreatedAccount.self)
-        return (items, total)
+        let rows = try await db.sql.raw("""
+            SELECT \(CreatedAccount.columns(from: "a")), \(SMSState.columns(from: "m", prefix: "sms_")),
+                   (SELECT COUNT(*) FROM accounts a WHERE \(filter)) AS total
+            FROM accounts a
+            LEFT JOIN outbox_messages m ON m.id = (SELECT o.id FROM outbox_messages o
+                                                   WHERE o.flow_id = a.id AND o.kind = \(bind: OutboxMessage.Kind.password.rawValue)
+                                                   ORDER BY o.created_at DESC LIMIT 1)
+            WHERE \(filter)
+            ORDER BY a.created_at DESC LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)
+            """).all()
+        guard let first = rows.first else {
+            // Past the last page (or nothing found): the count alone.
+            let total = try await db.sql.raw("SELECT COUNT(*) AS count FROM accounts a WHERE \(filter)").firstRecord(SQLCount.self)?.count ?? 0
+            return ([], total)
+        }
+        let items = try rows.map { row in (try row.record(CreatedAccount.self), try? row.record(SMSState.self, prefix: "sms_")) }
+        return (items, try first.decode(column: "total", as: Int.self))
     }
 
     /// The newest password SMS of each account, for the list. Plain SQL: a list page reads a hundred of them, and the ORM's

@@ -104,27 +104,38 @@ struct CounterService: Sendable {
 
     func lookup(_ raw: String?, staff: StaffContext, actor: AuditLog.Actor) async throws -> AuditLog.LookupResult {
         let units = try await requireOfficer(staff, language: .vi)
-        // A refused or malformed look-up still counts against the limit.
-        try await countLookup(staff)
         let id: IDNumber
         // The same rule as an account made here: a CMND is looked up only where it could still make one.
         do { id = try IDNumber.forNewAccount(raw ?? "", allowCMND: portal.config.allowCMNDForNewAccounts, now: now) }
-        catch { throw AppError.validation(["idNumber": Msg(error)]) }
-        return try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: units.first)
+        catch {
+            // A refused or malformed look-up still counts against the limit.
+            try await countLookup(staff)
+            throw AppError.validation(["idNumber": Msg(error)])
+        }
+        return try await countedLookup(id, staff: staff, actor: actor, unit: units.first)
     }
 
-    /// One look-up against the officer's hourly limit (`LOOKUP_LIMIT_PER_HOUR`).
+    /// The look-up counted against the officer's hourly limit (`LOOKUP_LIMIT_PER_HOUR`), answered and recorded: one
+    /// commit, so there is no answer without its record and no look-up past the limit.
+    private func countedLookup(_ id: IDNumber, staff: StaffContext, actor: AuditLog.Actor, unit: Unit?) async throws -> AuditLog.LookupResult {
+        let (decision, found) = try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: unit,
+                                                                                        counting: lookupKey(staff), limit: lookupLimit)
+        guard decision.allowed, let found else { throw AppError.rateLimited(retryAt: decision.retryAt ?? now.addingTimeInterval(1)) }
+        return found
+    }
+
+    private func lookupKey(_ staff: StaffContext) -> String { "lookup:\(staff.account.id.uuidString)" }
+    private var lookupLimit: RateLimit { RateLimit(limit: portal.config.lookupLimitPerHour, window: 3600) }
+
+    /// One look-up against the officer's hourly limit, for one that is refused before it is answered.
     private func countLookup(_ staff: StaffContext) async throws {
-        let decision = try await RateLimiter(db: db, now: now).hit("lookup:\(staff.account.id.uuidString)",
-                                                                  RateLimit(limit: portal.config.lookupLimitPerHour, window: 3600))
+        let decision = try await RateLimiter(db: db, now: now).hit(lookupKey(staff), lookupLimit)
         if !decision.allowed { throw AppError.rateLimited(retryAt: decision.retryAt!) }
     }
 
     /// A draft's ID number is checked for an existing account: the 409 tells the officer what a look-up tells, so
     /// the check is counted and recorded as one, before the answer.
     func checkIDFreeAsLookup(_ id: IDNumber, staff: StaffContext, actor: AuditLog.Actor, unit: Unit?) async throws {
-        try await countLookup(staff)
-        _ = try await AuditLog(db: db, portal: portal).recordLookup(actor, idNumber: id, unit: unit)
-        try await AccountLimits(db: db, portal: portal).checkIDFree(id.digits)
+        if try await countedLookup(id, staff: staff, actor: actor, unit: unit).exists { throw AccountLimits.idTaken }
     }
 }

@@ -2,6 +2,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 
 typealias LoginStarted = CodeSent<LoginChallenge>
 
@@ -146,15 +147,19 @@ struct LoginService: Sendable {
 
     /// The second factor. A new session id is made here, never reused from before sign-in.
     /// `toConsole`: the person signs in to go to the administration console, which the audit trail records.
+    /// One commit: the attempt (right or wrong), the session, the end of the challenge and, for staff, the sign-in's
+    /// audit record; no state where the code is spent but no session exists. A wrong code still commits its attempt.
     func verify(_ id: UUID, code: String, kind: AuthSession.Kind, clientAddress: String, userAgent: String,
                 toConsole: Bool = false) async throws -> (token: String, session: SessionRecord, account: AccountRecord) {
+        let via = kind == .api ? "api" : (toConsole ? "console" : "page")
+        if !db.isSQLite {
+            return try await verifyInOneStatement(id, code: code, kind: kind, clientAddress: clientAddress, userAgent: userAgent, via: via)
+        }
         // Plain SQL throughout: this is the busiest write of a sign-in peak, and the ORM's statements cost more
         // CPU than the database's work.
         guard let challenge = try await db.sql.raw(
                 "SELECT \(ChallengeRow.columns()) FROM login_challenges WHERE id = \(bind: id)").firstRecord(ChallengeRow.self),
               challenge.expiresAt > now, challenge.kind == kind else { throw Self.challengeNotFound }
-        // The attempt, the session and the end of the challenge commit together: one commit instead of four,
-        // and no state where the code is spent but no session exists. A wrong code still commits its attempt.
         let portal = self.portal
         let outcome: VerifyOutcome = try await db.writeTransaction { tx in
             let result = try await OTPService(db: tx, portal: portal).check(flowID: id, purpose: .login, code: code)
@@ -164,17 +169,48 @@ struct LoginService: Sendable {
                 .firstRecord(AccountRecord.self) else { return .noAccount }
             let created = try await Sessions(db: tx, portal: portal).create(account: account.id, kind: kind, clientAddress: clientAddress, userAgent: userAgent)
             try await tx.sql.raw("DELETE FROM login_challenges WHERE id = \(bind: id)").run()
+            try await AuditLog(db: tx, portal: portal).recordStaffSignIn(
+                AuditLog.Actor(id: account.id, name: account.fullName, address: clientAddress), account: account.id, via: via)
             return .signedIn(created.token, created.session, account)
         }
         switch outcome {
         case let .refused(result): throw OTPService.error(for: result) ?? Self.challengeNotFound
         case .noAccount: throw Self.challengeNotFound
-        case let .signedIn(token, session, account):
-            try await AuditLog(db: db, portal: portal).recordStaffSignIn(
-                AuditLog.Actor(id: account.id, name: account.fullName, address: clientAddress), account: account.id,
-                via: kind == .api ? "api" : (toConsole ? "console" : "page"))
-            return (token, session, account)
+        case let .signedIn(token, session, account): return (token, session, account)
         }
+    }
+
+    /// The same on PostgreSQL as one statement, one round trip: the challenge read, the code spent or its attempt
+    /// counted, the account read, the session written, the challenge ended and a staff sign-in recorded, each part
+    /// only when the one before it held.
+    private func verifyInOneStatement(_ id: UUID, code: String, kind: AuthSession.Kind, clientAddress: String, userAgent: String,
+                                      via: String) async throws -> (token: String, session: SessionRecord, account: AccountRecord) {
+        let otp = OTPService(db: db, portal: portal)
+        let spending = otp.spending(flowID: id, purpose: .login, code: code, when: "EXISTS (SELECT 1 FROM challenge)")
+        let sessions = Sessions(db: db, portal: portal)
+        let new = sessions.prepare(kind: kind)
+        let staffSignIn = AuditLog(db: db, portal: portal).staffSignIn(
+            account: "signed_in.id", target: "'account:' || CAST(signed_in.id AS TEXT)", actorName: "signed_in.full_name",
+            address: clientAddress, via: via, from: "CROSS JOIN signed_in")
+        let statement: SQLQueryString = """
+            WITH challenge AS (
+                SELECT account_id FROM login_challenges WHERE id = \(bind: id) AND kind = \(bind: kind.rawValue) AND expires_at > \(bind: now)),
+            \(spending.queries),
+            signed_in AS (
+                SELECT \(AccountRecord.columns()) FROM accounts
+                WHERE id = (SELECT account_id FROM challenge) AND EXISTS (SELECT 1 FROM otp_spent)),
+            new_session AS (\(sessions.insert(new, account: "signed_in.id", from: "FROM signed_in", clientAddress: clientAddress, userAgent: userAgent))),
+            ended AS (DELETE FROM login_challenges WHERE id = \(bind: id) AND EXISTS (SELECT 1 FROM signed_in)),
+            staff AS (\(staffSignIn))
+            SELECT (SELECT COUNT(*) FROM challenge) AS challenges, \(spending.outcome), signed_in.*
+            FROM (SELECT 1) AS one LEFT JOIN otp_miss ON TRUE LEFT JOIN signed_in ON TRUE
+            """
+        guard let row = try await db.writeStatement({ conn in try await conn.sql.raw(statement).first() }),
+              try row.decode(column: "challenges", as: Int.self) > 0 else { throw Self.challengeNotFound }
+        let result = try await otp.result(of: try row.record(OTPService.SpendingOutcome.self), flowID: id, purpose: .login)
+        guard result == .ok else { throw OTPService.error(for: result) ?? Self.challengeNotFound }
+        guard let account = try? row.record(AccountRecord.self) else { throw Self.challengeNotFound }
+        return (new.token, new.record(account: account.id), account)
     }
 
     private struct ChallengeRow: SQLRecord {

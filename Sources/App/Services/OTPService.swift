@@ -218,10 +218,7 @@ struct OTPService: Sendable {
             WHERE flow_id = \(bind: flowID) AND purpose = \(bind: purpose.rawValue) AND attempts < \(bind: settings.maxAttempts)
             RETURNING \(Attempted.columns())
             """).firstRecord(Attempted.self)
-        guard let row else {
-            let exists = try await OTPChallenge.query(on: db).filter(\.$id == flowID).filter(\.$purpose == purpose).first()
-            return exists == nil ? .missing : .exhausted
-        }
+        guard let row else { return try await unattempted(flowID: flowID, purpose: purpose) }
         if row.expiresAt <= now { return .expired }
         let given = Self.mac(trimmed, flowID: flowID, key: portal.keys.otp)
         guard trimmed.count == 6, ConstantTime.equal(Array(given.utf8), Array(row.codeMAC.utf8)) else {
@@ -231,12 +228,69 @@ struct OTPService: Sendable {
         return .ok
     }
 
+    /// Why a code took no attempt: it is gone (spent or replaced), or it took all its attempts. Read afresh, after
+    /// the attempt's statement: a parallel attempt may have taken the last one while that statement waited.
+    func unattempted(flowID: UUID, purpose: OTPChallenge.Purpose) async throws -> CheckResult {
+        let exists = try await OTPChallenge.query(on: db).filter(\.$id == flowID).filter(\.$purpose == purpose).first()
+        return exists == nil ? .missing : .exhausted
+    }
+
     /// A challenge as an attempt left it.
     private struct Attempted: SQLRecord {
         let codeMAC: String
         let expiresAt: Date
         let attempts: Int
         enum CodingKeys: CodingKey, CaseIterable { case codeMAC, expiresAt, attempts }
+    }
+
+    /// The same check as parts of one larger PostgreSQL statement (a sign-in's code, session and challenge in one
+    /// commit): `queries` are two of its `WITH` queries, `otp_spent` deleting the code when it is right and
+    /// `otp_miss` adding the attempt when it is not, each only `when` (an SQL condition); `outcome` (columns of the
+    /// statement's last `SELECT`, which must `LEFT JOIN otp_miss ON TRUE`) says which happened, read back by `result`. The two changes exclude each other row by row,
+    /// and a concurrent attempt waits for the row and is decided again on what the first one left, so parallel
+    /// guesses cannot pass the limit and a right code works once. The MACs are compared by the database: both are
+    /// keyed with the OTP key, so how long the comparison takes says nothing an attacker could steer.
+    struct Spending {
+        let queries, outcome: SQLQueryString
+    }
+
+    func spending(flowID: UUID, purpose: OTPChallenge.Purpose, code: String, when: SQLQueryString) -> Spending {
+        let now = portal.time.now()
+        let trimmed = code.filter { !$0.isWhitespace }
+        // A code of another length is never right; its attempt still counts.
+        let given = trimmed.count == 6 ? Self.mac(trimmed, flowID: flowID, key: portal.keys.otp) : ""
+        let mine: SQLQueryString = "flow_id = \(bind: flowID) AND purpose = \(bind: purpose.rawValue)"
+        let right: SQLQueryString = "expires_at > \(bind: now) AND code_mac = \(bind: given)"
+        return Spending(
+            queries: """
+                otp_spent AS (
+                    DELETE FROM otp_challenges WHERE \(mine) AND attempts < \(bind: settings.maxAttempts) AND \(right) AND \(when)
+                    RETURNING flow_id),
+                otp_miss AS (
+                    UPDATE otp_challenges SET attempts = attempts + 1
+                    WHERE \(mine) AND attempts < \(bind: settings.maxAttempts) AND NOT (\(right)) AND \(when)
+                    RETURNING \(Attempted.columns()))
+                """,
+            outcome: """
+                (SELECT COUNT(*) FROM otp_spent) AS otp_spent, otp_miss.attempts AS otp_attempts, otp_miss.expires_at AS otp_expires_at
+                """)
+    }
+
+    /// What `Spending.outcome` read.
+    struct SpendingOutcome: SQLRecord {
+        let otpSpent: Int
+        let otpAttempts: Int?
+        let otpExpiresAt: Date?
+        enum CodingKeys: CodingKey, CaseIterable { case otpSpent, otpAttempts, otpExpiresAt }
+    }
+
+    /// What the statement did; when it took no attempt, why (`unattempted`, one more read on that path only).
+    func result(of outcome: SpendingOutcome, flowID: UUID, purpose: OTPChallenge.Purpose) async throws -> CheckResult {
+        if outcome.otpSpent > 0 { return .ok }
+        guard let attempts = outcome.otpAttempts, let expiresAt = outcome.otpExpiresAt else {
+            return try await unattempted(flowID: flowID, purpose: purpose)
+        }
+        return expiresAt <= portal.time.now() ? .expired : .wrong(remaining: settings.maxAttempts - attempts)
     }
 
     /// The AppError for a failed check, the same wording for every flow.

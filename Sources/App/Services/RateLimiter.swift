@@ -27,6 +27,41 @@ struct RateLimiter: Sendable {
         return decide(previous: previous, current: current, start: start, fraction: fraction, rule: rule)
     }
 
+    /// Counts one hit for `key` and, only when it is allowed, runs the statement `gated` makes, in one commit: on
+    /// PostgreSQL one statement (the count a data-modifying `WITH`, the gated statement reading it), on SQLite one
+    /// transaction. `gated` is given the SQL that ends its `SELECT` (a `FROM … WHERE` on PostgreSQL, nothing on
+    /// SQLite) and must return at most one row, read as `R`: nil when refused.
+    func hit<R: SQLRecord>(_ key: String, _ rule: RateLimit, then gated: @escaping @Sendable (SQLQueryString) -> SQLQueryString,
+                           reading _: R.Type) async throws -> (RateDecision, R?) {
+        let (start, fraction) = windowPosition(rule)
+        if db.isSQLite {
+            return try await db.writeTransaction { tx in
+                let limiter = RateLimiter(db: tx, now: now)
+                let (current, previous) = try await limiter.increment(key, windowStart: start, rule: rule)
+                let decision = limiter.decide(previous: previous, current: current, start: start, fraction: fraction, rule: rule)
+                guard decision.allowed else { return (decision, nil) }
+                return (decision, try await tx.sql.raw(gated("")).firstRecord(R.self))
+            }
+        }
+        // The same estimate as `decide`, in the database's double precision: previous × (1 − fraction) + current.
+        let allowed: SQLQueryString = """
+            FROM counted WHERE COALESCE(counted.previous, 0) * \(bind: 1 - fraction) + counted.hits <= \(bind: Double(rule.limit))
+            """
+        let statement: SQLQueryString = """
+            WITH counted AS (\(incrementStatement(key, windowStart: start, rule: rule))), gated AS (\(gated(allowed)))
+            SELECT counted.hits, counted.previous, gated.* FROM counted LEFT JOIN gated ON TRUE
+            """
+        guard let row = try await db.writeStatement({ conn in try await conn.sql.raw(statement).first() }) else { return (decide(previous: 0, current: 1, start: start, fraction: fraction, rule: rule), nil) }
+        let counted = try row.record(Counted.self)
+        let result = try? row.record(R.self)
+        var decision = decide(previous: counted.previous ?? 0, current: counted.hits, start: start, fraction: fraction, rule: rule)
+        // The statement's decision is the one that counted; the two agree but for rounding at the very edge.
+        if decision.allowed != (result != nil) {
+            decision = result != nil ? RateDecision(allowed: true, retryAt: nil) : RateDecision(allowed: false, retryAt: now.addingTimeInterval(1))
+        }
+        return (decision, result)
+    }
+
     /// Decides without counting, for pages that show whether an action is possible.
     func peek(_ key: String, _ rule: RateLimit) async throws -> RateDecision {
         let (start, fraction) = windowPosition(rule)
@@ -58,14 +93,19 @@ struct RateLimiter: Sendable {
 
     /// Counts the hit in the current window and reads the previous window's count, in one round trip.
     private func increment(_ key: String, windowStart: Int64, rule: RateLimit) async throws -> (current: Int, previous: Int) {
+        let row = try await db.sql.raw(incrementStatement(key, windowStart: windowStart, rule: rule)).firstRecord(Counted.self)
+        return (row?.hits ?? 1, row?.previous ?? 0)
+    }
+
+    /// The statement that counts a hit, returning `hits` and `previous` (`Counted`).
+    private func incrementStatement(_ key: String, windowStart: Int64, rule: RateLimit) -> SQLQueryString {
         let expires = windowStart + Int64(rule.window * 2)
-        let row = try await db.sql.raw("""
+        return """
             INSERT INTO rate_limit_counters (key, window_start, hits, expires_at) VALUES (\(bind: key), \(bind: windowStart), 1, \(bind: expires))
             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
             RETURNING hits, (SELECT p.hits FROM rate_limit_counters p
                              WHERE p.key = \(bind: key) AND p.window_start = \(bind: windowStart - Int64(rule.window))) AS previous
-            """).firstRecord(Counted.self)
-        return (row?.hits ?? 1, row?.previous ?? 0)
+            """
     }
 
     /// A window's count, and the previous window's beside it when asked for.

@@ -21,17 +21,40 @@ struct Sessions: Sendable {
     /// `acr`/`amr`: how the person proved who they are, when not with the portal's password and SMS code.
     func create(account: UUID, kind: AuthSession.Kind, clientAddress: String, userAgent: String,
                 acr: String? = nil, amr: String? = nil) async throws -> (token: String, session: SessionRecord) {
+        let new = prepare(kind: kind)
+        try await db.sql.raw(insert(new, account: "\(bind: account)", from: "", clientAddress: clientAddress, userAgent: userAgent,
+                                    acr: acr, amr: amr)).run()
+        return (new.token, new.record(account: account))
+    }
+
+    /// A session about to be written: its token and times, made before the statement that writes it.
+    struct NewSession: Sendable {
+        let id: UUID
+        let token: String
+        let kind: AuthSession.Kind
+        let createdAt, expiresAt: Date
+
+        func record(account: UUID) -> SessionRecord {
+            SessionRecord(id: id, accountID: account, kind: kind, createdAt: createdAt, lastSeenAt: createdAt, expiresAt: expiresAt)
+        }
+    }
+
+    func prepare(kind: AuthSession.Kind) -> NewSession {
         let now = portal.time.now()
-        let token = Random.token(bytes: 32)
-        let session = SessionRecord(id: UUID(), accountID: account, kind: kind, createdAt: now, lastSeenAt: now,
-                                    expiresAt: now.addingTimeInterval(Self.absoluteTimeout))
-        try await db.sql.raw("""
-            INSERT INTO auth_sessions (id, account_id, token_hash, kind, client_address, user_agent, created_at, last_seen_at, expires_at, acr, amr)
-            VALUES (\(bind: session.id), \(bind: account), \(bind: Self.hash(token, key: portal.keys.token)), \(bind: kind.rawValue),
-                    \(bind: clientAddress), \(bind: String(userAgent.prefix(200))), \(bind: now), \(bind: now), \(bind: session.expiresAt),
-                    \(bind: acr), \(bind: amr))
-            """).run()
-        return (token, session)
+        return NewSession(id: UUID(), token: Random.token(bytes: 32), kind: kind, createdAt: now, expiresAt: now.addingTimeInterval(Self.absoluteTimeout))
+    }
+
+    /// The statement that writes `new` for the account `account` (an SQL expression), its `SELECT` ended by `from`:
+    /// a statement of its own, or part of a larger one that decides the account (a sign-in's code check).
+    func insert(_ new: NewSession, account: SQLQueryString, from: SQLQueryString, clientAddress: String, userAgent: String,
+                acr: String? = nil, amr: String? = nil) -> SQLQueryString {
+        """
+        INSERT INTO auth_sessions (id, account_id, token_hash, kind, client_address, user_agent, created_at, last_seen_at, expires_at, acr, amr)
+        SELECT \(bind: new.id), \(account), \(bind: Self.hash(new.token, key: portal.keys.token)), \(bind: new.kind.rawValue),
+               \(bind: clientAddress), \(bind: String(userAgent.prefix(200))), \(bind: new.createdAt), \(bind: new.createdAt), \(bind: new.expiresAt),
+               \(bind: acr), \(bind: amr)
+        \(from)
+        """
     }
 
     /// The live session for a token and its account, touched; nil when unknown, ended, idle too long or past

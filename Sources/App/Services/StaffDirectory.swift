@@ -156,12 +156,6 @@ struct StaffDirectory: Sendable {
         try await Unit.query(on: db).filter(\.$active == true).sort(\.$path).all()
     }
 
-    /// Names of units, by id, for lists that show where something happened.
-    func unitNames(_ ids: [UUID]) async throws -> [UUID: String] {
-        let units = try await Unit.query(on: db).filter(\.$id ~~ Array(Set(ids))).all()
-        return Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
-    }
-
     /// Precisely why this person cannot create citizen accounts; empty when they can. Read from the grants
     /// held, in force or not, so that a locked officer hears of the lock and of nothing that is not the case.
     func reasons(_ staff: StaffContext) async throws -> [Reason] {

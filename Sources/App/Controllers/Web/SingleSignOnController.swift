@@ -132,7 +132,7 @@ struct SingleSignOnController {
         req.signedIn = nil
         let response: Response
         if let redirect {
-            response = try await Self.leave(req, to: redirect, direct: req.url.path == SiteURL.ssoLogout.path)
+            response = try await Self.leave(req, to: redirect, direct: req.path == SiteURL.ssoLogout.path)
         } else {
             response = try await req.page("message", titleKey: "sso_logout_title",
                                           CitizenPages.MessagePage(heading: req.t("sso_logout_title"), text: req.t("sso_logged_out"),

@@ -457,12 +457,28 @@ struct SingleSignOn: Sendable {
                        reuseMessage: String, claim: @escaping @Sendable (Date) -> SQLQueryString) async throws -> String {
         let refresh = Random.token(bytes: 32)
         let portal = self.portal
-        let spent: Bool = try await db.writeTransaction { tx in
-            guard try await tx.sql.raw(claim(portal.time.now())).first() != nil else { return false }
-            try await Self.insertRefresh(tx, portal: portal, grant: grant, token: refresh)
-            try await AuditLog(db: tx, portal: portal).record(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
-                                                              details: details)
-            return true
+        let spent: Bool
+        if db.isSQLite {
+            spent = try await db.writeTransaction { tx in
+                guard try await tx.sql.raw(claim(portal.time.now())).first() != nil else { return false }
+                try await tx.sql.raw(Self.insertRefresh(portal: portal, grant: grant, token: refresh, from: "")).run()
+                try await AuditLog(db: tx, portal: portal).record(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
+                                                                  details: details)
+                return true
+            }
+        } else {
+            // One statement: the claim, and the next refresh token and the record only when the claim found its row.
+            let record = AuditLog(db: db, portal: portal).recording(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
+                                                                    details: details, from: "FROM claimed")
+            let statement: SQLQueryString = """
+                WITH claimed AS (\(claim(portal.time.now()))),
+                     refreshed AS (\(Self.insertRefresh(portal: portal, grant: grant, token: refresh, from: "FROM claimed"))),
+                     recorded AS (\(record))
+                SELECT COUNT(*) AS count FROM claimed
+                """
+            spent = try await db.writeStatement { conn in
+                try await conn.sql.raw(statement).firstRecord(SQLCount.self).map { $0.count > 0 } ?? false
+            }
         }
         guard spent else {
             try await revoke(grant: grant.id, reason: reuse, client: client, actor: actor)
@@ -471,12 +487,12 @@ struct SingleSignOn: Sendable {
         return refresh
     }
 
-    private static func insertRefresh(_ db: any Database, portal: Portal, grant: GrantRow, token: String) async throws {
-        let now = portal.time.now()
-        try await db.sql.raw("""
-            INSERT INTO oidc_refresh_tokens (id, grant_id, token_hash, expires_at, created_at)
-            VALUES (\(bind: UUID()), \(bind: grant.id), \(bind: tokenHash(token, portal)), \(bind: grant.sessionExpiresAt), \(bind: now))
-            """).run()
+    /// Writes a refresh token of `grant`; `from` ends its `SELECT` (see `spend`).
+    private static func insertRefresh(portal: Portal, grant: GrantRow, token: String, from: SQLQueryString) -> SQLQueryString {
+        """
+        INSERT INTO oidc_refresh_tokens (id, grant_id, token_hash, expires_at, created_at)
+        SELECT \(bind: UUID()), \(bind: grant.id), \(bind: tokenHash(token, portal)), \(bind: grant.sessionExpiresAt), \(bind: portal.time.now()) \(from)
+        """
     }
 
     private func revoke(grant: UUID, reason: String, client: OIDCClient, actor: AuditLog.Actor) async throws {
