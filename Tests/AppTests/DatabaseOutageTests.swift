@@ -85,6 +85,31 @@ final class DatabaseOutageTests: XCTestCase {
         }
     }
 
+    /// A durable step done as one statement (the look-up, a sign-in's code, a token) keeps the write deadline: past
+    /// it the statement fails as a deadline, and the pool gives out working connections afterwards.
+    func test_a_single_write_statement_past_its_deadline_ends_as_a_deadline() async throws {
+        try await withEachDatabase { ctx in
+            guard !ctx.app.db.isSQLite else { return }
+            let started = ContinuousClock.now
+            var caught: (any Error)? = nil
+            do {
+                _ = try await ctx.app.db.writeStatement(deadline: .after(.milliseconds(300))) { conn in
+                    try await conn.sql.raw("SELECT pg_sleep(30)").run()
+                }
+            } catch { caught = error }
+            XCTAssertEqual(caught.flatMap { DatabaseOutage.kind(of: $0) }, "deadline", String(describing: caught))
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "ended by the deadline, not by the statement")
+            for _ in 0..<8 {
+                let one = try await ctx.app.db.sql.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self)
+                XCTAssertEqual(one, 1)
+            }
+            let inTime = try await ctx.app.db.writeStatement(deadline: .after(.seconds(5))) { conn in
+                try await conn.sql.raw("SELECT 7 AS seven").first()?.decode(column: "seven", as: Int.self)
+            }
+            XCTAssertEqual(inTime, 7)
+        }
+    }
+
     /// During a failover a write can reach a standby for a moment (SQLSTATE 25006): an outage, not a fault.
     func test_a_write_refused_as_read_only_is_an_outage() async throws {
         try await withEachDatabase { ctx in

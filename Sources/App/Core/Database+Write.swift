@@ -47,16 +47,46 @@ extension Database {
     /// hash belongs before the transaction, not in it).
     func writeTransaction<T: Sendable>(deadline: WriteDeadline = .configured,
                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await write(deadline: deadline, transaction: true, body)
+        try await write(deadline: deadline, body)
     }
 
     /// One write statement that is a transaction by itself (PostgreSQL's data-modifying `WITH` doing a durable step's
-    /// whole work in one round trip), under the same deadline as `writeTransaction`, without BEGIN and COMMIT.
-    func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await write(deadline: .configured, transaction: false, body)
+    /// whole work in one round trip), under the same deadline as `writeTransaction`, without BEGIN and COMMIT. With
+    /// no ROLLBACK to follow, the statement itself may wait for the close to fail it: the deadline is a timer on the
+    /// connection's event loop, not the tasks a transaction needs (which cost a sixth of a look-up's CPU, `bench/`).
+    func writeStatement<T: Sendable>(deadline: WriteDeadline = .configured,
+                                      _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let asked = ContinuousClock.now
+        let limit: Duration? = switch deadline {
+        case _ where isSQLite: nil
+        case .configured: DatabaseWatch.shared.writeDeadline
+        case .none: nil
+        case let .after(duration): duration
+        }
+        return try await withConnection { (conn: any Database) async throws -> T in
+            DatabaseWatch.shared.connectionAcquired(after: ContinuousClock.now - asked)
+            guard let limit, let postgres = conn as? any PostgresDatabase else { return try await body(conn) }
+            let connection = try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
+            let expired = NIOLockedValueBox(false)
+            let timer = connection.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000
+                                                                           + limit.components.attoseconds / 1_000_000_000)) {
+                expired.withLockedValue { $0 = true }
+                conn.logger.warning("write statement past its deadline: closing its database connection")
+                _ = connection.close() as EventLoopFuture<Void>
+            }
+            do {
+                let result = try await body(conn)
+                timer.cancel()
+                return result
+            } catch {
+                timer.cancel()
+                if expired.withLockedValue({ $0 }) { throw WriteDeadlineExceeded() }
+                throw error
+            }
+        }
     }
 
-    private func write<T: Sendable>(deadline: WriteDeadline, transaction: Bool,
+    private func write<T: Sendable>(deadline: WriteDeadline,
                                     _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let asked = ContinuousClock.now
         let sqlite = isSQLite
@@ -71,13 +101,12 @@ extension Database {
         return try await withConnection { conn in
             DatabaseWatch.shared.connectionAcquired(after: ContinuousClock.now - asked)
             guard let limit, let postgres = conn as? any PostgresDatabase else {
-                guard transaction else { return try await body(conn) }
                 return try await Self.run(body, on: conn, begin: sqlite ? "BEGIN IMMEDIATE" : "BEGIN", closed: nil)
             }
             // A connection-bound database yields its own connection.
             let connection = try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
             let closed = NIOLockedValueBox(false)
-            let work = Task { transaction ? try await Self.run(body, on: conn, begin: "BEGIN", closed: closed) : try await body(conn) }
+            let work = Task { try await Self.run(body, on: conn, begin: "BEGIN", closed: closed) }
             // The answer is the work's, or the deadline's, whichever comes first. At the deadline the connection is
             // closed, which fails the statement in flight; the caller does not wait for the work to notice (a
             // statement written to the connection after it closed would never be answered).
