@@ -57,12 +57,7 @@ extension Database {
     func writeStatement<T: Sendable>(deadline: WriteDeadline = .configured,
                                       _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let asked = ContinuousClock.now
-        let limit: Duration? = switch deadline {
-        case _ where isSQLite: nil
-        case .configured: DatabaseWatch.shared.writeDeadline
-        case .none: nil
-        case let .after(duration): duration
-        }
+        let limit = limit(of: deadline)
         return try await withConnection { (conn: any Database) async throws -> T in
             DatabaseWatch.shared.connectionAcquired(after: ContinuousClock.now - asked)
             guard let limit, let postgres = conn as? any PostgresDatabase else { return try await body(conn) }
@@ -90,12 +85,7 @@ extension Database {
                                     _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let asked = ContinuousClock.now
         let sqlite = isSQLite
-        let limit: Duration? = switch deadline {
-        case _ where sqlite: nil
-        case .configured: DatabaseWatch.shared.writeDeadline
-        case .none: nil
-        case let .after(duration): duration
-        }
+        let limit = limit(of: deadline)
         // The connection-bound database runs every statement on one connection; its own `transaction` would not
         // begin one (it counts as already in a transaction), so BEGIN and COMMIT are written here.
         return try await withConnection { conn in
@@ -130,6 +120,16 @@ extension Database {
                     if claim() { continuation.resume(with: result) }
                 }
             }
+        }
+    }
+
+    /// The time a write may take here: none on SQLite (its busy timeout rules) or for `.none`.
+    private func limit(of deadline: WriteDeadline) -> Duration? {
+        switch deadline {
+        case _ where isSQLite: nil
+        case .configured: DatabaseWatch.shared.writeDeadline
+        case .none: nil
+        case let .after(duration): duration
         }
     }
 
