@@ -51,7 +51,9 @@ struct RateLimiter: Sendable {
             WITH counted AS (\(incrementStatement(key, windowStart: start, rule: rule))), gated AS (\(gated(allowed)))
             SELECT counted.hits, counted.previous, gated.* FROM counted LEFT JOIN gated ON TRUE
             """
-        guard let row = try await db.writeStatement({ conn in try await conn.sql.raw(statement).first() }) else { return (decide(previous: 0, current: 1, start: start, fraction: fraction, rule: rule), nil) }
+        guard let row = try await db.writeStatement({ conn in try await conn.sql.raw(statement).first() }) else {
+            return (decide(previous: 0, current: 1, start: start, fraction: fraction, rule: rule), nil)
+        }
         let counted = try row.record(Counted.self)
         let result = try? row.record(R.self)
         var decision = decide(previous: counted.previous ?? 0, current: counted.hits, start: start, fraction: fraction, rule: rule)
