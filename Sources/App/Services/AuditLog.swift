@@ -69,14 +69,15 @@ struct AuditLog: Sendable {
         try await db.sql.raw(staffSignIn(actor, account: account, via: via)).run()
     }
 
-    /// The statement of `recordStaffSignIn`. `from` adds a row source to its `FROM` (as `, source`) and `where` a
-    /// condition, for a statement that decides the account itself (a sign-in's code check on PostgreSQL): there,
-    /// `account` and the actor's name are SQL expressions over that source.
+    /// The statement of `recordStaffSignIn`.
     func staffSignIn(_ actor: Actor, account: UUID, via: String) -> SQLQueryString {
         staffSignIn(account: "\(bind: account)", target: "\(bind: "account:\(account.uuidString.lowercased())")",
                     actorName: "\(bind: actor.name)", address: actor.address, via: via, from: "")
     }
 
+    /// The same for a statement that decides the account itself (a sign-in's code check on PostgreSQL): `from` joins
+    /// that statement's row source to the `FROM` (`CROSS JOIN …`), and `account`, `target` and the actor's name are SQL
+    /// expressions over it.
     func staffSignIn(account: SQLQueryString, target: SQLQueryString, actorName: SQLQueryString, address: String, via: String,
                      from: SQLQueryString) -> SQLQueryString {
         """

@@ -77,7 +77,7 @@ extension CounterService {
     /// An account the caller created, with the fate of its password SMS.
     func createdWithSMS(_ accountID: UUID, staff: StaffContext) async throws -> (account: Account, passwordSMS: SMSState?) {
         let account = try await createdAccount(accountID, staff: staff)
-        return (account, try await passwordSMSStates([accountID])[accountID])
+        return (account, try await passwordSMS(of: accountID))
     }
 
     /// An account the caller created, with the state of its reissue code.

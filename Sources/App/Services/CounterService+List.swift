@@ -60,9 +60,7 @@ extension CounterService {
             SELECT \(CreatedAccount.columns(from: "a")), \(SMSState.columns(from: "m", prefix: "sms_")),
                    (SELECT COUNT(*) FROM accounts a WHERE \(filter)) AS total
             FROM accounts a
-            LEFT JOIN outbox_messages m ON m.id = (SELECT o.id FROM outbox_messages o
-                                                   WHERE o.flow_id = a.id AND o.kind = \(bind: OutboxMessage.Kind.password.rawValue)
-                                                   ORDER BY o.created_at DESC LIMIT 1)
+            LEFT JOIN outbox_messages m ON m.id = \(Self.newestPasswordSMS(of: "a.id"))
             WHERE \(filter)
             ORDER BY a.created_at DESC LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)
             """).all()
@@ -75,17 +73,19 @@ extension CounterService {
         return (items, try first.decode(column: "total", as: Int.self))
     }
 
-    /// The newest password SMS of each account, for the list. Plain SQL: a list page reads a hundred of them, and the ORM's
-    /// decoding of whole messages cost more than the query.
-    func passwordSMSStates(_ accounts: [UUID]) async throws -> [UUID: SMSState] {
-        guard !accounts.isEmpty else { return [:] }
-        let states = try await db.sql.raw("""
-            SELECT \(SMSState.columns()) FROM outbox_messages
-            WHERE kind = \(bind: OutboxMessage.Kind.password.rawValue) AND flow_id IN (\(binds: accounts)) ORDER BY created_at
-            """).allRecords(SMSState.self)
-        var latest: [UUID: SMSState] = [:]
-        for state in states { latest[state.flowID] = state }
-        return latest
+    /// The newest password SMS of one account. Plain SQL: the ORM's decoding of a whole message cost more than the query.
+    func passwordSMS(of account: UUID) async throws -> SMSState? {
+        try await db.sql.raw("SELECT \(SMSState.columns(from: "m")) FROM outbox_messages m WHERE m.id = \(Self.newestPasswordSMS(of: "\(bind: account)"))")
+            .firstRecord(SMSState.self)
+    }
+
+    /// The id of the newest password SMS of the account `account` (an SQL expression), as a subquery: the one rule the
+    /// list and a single account's page read it by.
+    static func newestPasswordSMS(of account: SQLQueryString) -> SQLQueryString {
+        """
+        (SELECT o.id FROM outbox_messages o WHERE o.flow_id = \(account) AND o.kind = \(bind: OutboxMessage.Kind.password.rawValue)
+         ORDER BY o.created_at DESC LIMIT 1)
+        """
     }
 }
 

@@ -212,7 +212,7 @@ struct OTPService: Sendable {
     /// cannot exceed the limit. A correct code is deleted: it works once.
     func check(flowID: UUID, purpose: OTPChallenge.Purpose, code: String, consume: Bool = true) async throws -> CheckResult {
         let now = portal.time.now()
-        let trimmed = code.filter { !$0.isWhitespace }
+        let trimmed = Self.entered(code)
         let row = try await db.sql.raw("""
             UPDATE otp_challenges SET attempts = attempts + 1
             WHERE flow_id = \(bind: flowID) AND purpose = \(bind: purpose.rawValue) AND attempts < \(bind: settings.maxAttempts)
@@ -235,6 +235,9 @@ struct OTPService: Sendable {
         return exists == nil ? .missing : .exhausted
     }
 
+    /// The code as typed, without the spaces a person may put between its digits.
+    private static func entered(_ code: String) -> String { code.filter { !$0.isWhitespace } }
+
     /// A challenge as an attempt left it.
     private struct Attempted: SQLRecord {
         let codeMAC: String
@@ -246,8 +249,8 @@ struct OTPService: Sendable {
     /// The same check as parts of one larger PostgreSQL statement (a sign-in's code, session and challenge in one
     /// commit): `queries` are two of its `WITH` queries, `otp_spent` deleting the code when it is right and
     /// `otp_miss` adding the attempt when it is not, each only `when` (an SQL condition); `outcome` (columns of the
-    /// statement's last `SELECT`, which must `LEFT JOIN otp_miss ON TRUE`) says which happened, read back by `result`. The two changes exclude each other row by row,
-    /// and a concurrent attempt waits for the row and is decided again on what the first one left, so parallel
+    /// statement's last `SELECT`, which must `LEFT JOIN otp_miss ON TRUE`) says which happened, read back by `result`.
+    /// The two changes exclude each other row by row, and a concurrent attempt waits for the row and is decided again on what the first one left, so parallel
     /// guesses cannot pass the limit and a right code works once. The MACs are compared by the database: both are
     /// keyed with the OTP key, so how long the comparison takes says nothing an attacker could steer.
     struct Spending {
@@ -256,7 +259,7 @@ struct OTPService: Sendable {
 
     func spending(flowID: UUID, purpose: OTPChallenge.Purpose, code: String, when: SQLQueryString) -> Spending {
         let now = portal.time.now()
-        let trimmed = code.filter { !$0.isWhitespace }
+        let trimmed = Self.entered(code)
         // A code of another length is never right; its attempt still counts.
         let given = trimmed.count == 6 ? Self.mac(trimmed, flowID: flowID, key: portal.keys.otp) : ""
         let mine: SQLQueryString = "flow_id = \(bind: flowID) AND purpose = \(bind: purpose.rawValue)"

@@ -457,23 +457,24 @@ struct SingleSignOn: Sendable {
                        reuseMessage: String, claim: @escaping @Sendable (Date) -> SQLQueryString) async throws -> String {
         let refresh = Random.token(bytes: 32)
         let portal = self.portal
+        let audit = AuditLog(db: db, portal: portal)
+        let record: @Sendable (SQLQueryString) -> SQLQueryString = { from in
+            audit.recording(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil, details: details, from: from)
+        }
         let spent: Bool
         if db.isSQLite {
             spent = try await db.writeTransaction { tx in
                 guard try await tx.sql.raw(claim(portal.time.now())).first() != nil else { return false }
                 try await tx.sql.raw(Self.insertRefresh(portal: portal, grant: grant, token: refresh, from: "")).run()
-                try await AuditLog(db: tx, portal: portal).record(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
-                                                                  details: details)
+                try await tx.sql.raw(record("")).run()
                 return true
             }
         } else {
             // One statement: the claim, and the next refresh token and the record only when the claim found its row.
-            let record = AuditLog(db: db, portal: portal).recording(actor, action: "oidc.token", target: "client:\(client.clientID)", unit: nil,
-                                                                    details: details, from: "FROM claimed")
             let statement: SQLQueryString = """
                 WITH claimed AS (\(claim(portal.time.now()))),
                      refreshed AS (\(Self.insertRefresh(portal: portal, grant: grant, token: refresh, from: "FROM claimed"))),
-                     recorded AS (\(record))
+                     recorded AS (\(record("FROM claimed")))
                 SELECT COUNT(*) AS count FROM claimed
                 """
             spent = try await db.writeStatement { conn in
