@@ -109,7 +109,8 @@ func routes(_ app: Application) throws {
     // The administration console: every page needs a signed-in account; the admin pages check roles
     let console = ConsoleController()
     let counterPages = CounterWebController()
-    let quantri = signedInPages.grouped(StaffRefusalAudit())
+    // (their session and staff rights read by one statement: every one of them checks the rights)
+    let quantri = app.grouped(CookieAuthenticator(withStaffRights: true)).grouped(RequireSignedIn()).grouped(StaffRefusalAudit())
     quantri.get(SiteURL.console.pathComponents, use: console.home)
     // Without the right, the counter's pages explain why, as the console's start page does.
     let counterGroup = quantri.grouped(CounterRefusalPage())
@@ -154,9 +155,11 @@ func routes(_ app: Application) throws {
 
     // Administration API: any signed-in account may ask what it can do and request rights; the rest
     // checks the caller's roles and scope in the services, answering 404 for what lies outside it
+    // (the session and staff rights read by one statement, as for the console's pages)
     let admin = APIAdminController()
-    let staffAPI = signedIn.grouped(StaffRefusalAudit())
-    signedIn.get("admin", "me", use: admin.me)
+    let staffSignedIn = app.grouped("api", "v1").grouped(BearerAuthenticator(withStaffRights: true)).grouped(RequireSignedIn())
+    let staffAPI = staffSignedIn.grouped(StaffRefusalAudit())
+    staffSignedIn.get("admin", "me", use: admin.me)
     signedIn.post("rights-requests", use: admin.createRightsRequest)
     staffAPI.get("admin", "units", use: admin.units)
     staffAPI.post("admin", "units", use: admin.createUnit)

@@ -23,18 +23,12 @@ extension SQLRecord {
         SQLNames.columnList(for: Self.self, table: table, prefix: prefix)
     }
 
-    /// How a row becomes this record: each key read from `prefix + snake_case(key)`. The names are worked out
-    /// once per type (signed-in requests decode a record each), then looked up.
-    static func decoder(prefix: String = "") -> SQLRowDecoder {
-        var decoder = SQLNames.decoder(for: Self.self)
-        decoder.prefix = prefix.isEmpty ? nil : prefix
-        return decoder
-    }
 }
 
 extension SQLRow {
+    /// The row as this record: each key read from the column `prefix + snake_case(key)`.
     func record<R: SQLRecord>(_ type: R.Type, prefix: String = "") throws -> R {
-        try decode(model: R.self, with: R.decoder(prefix: prefix))
+        try R(from: RecordDecoder(row: self, columns: SQLNames.columnsByKey(for: R.self, prefix: prefix)))
     }
 }
 
@@ -57,7 +51,6 @@ struct SQLCount: SQLRecord {
 }
 
 enum SQLNames {
-    private static let decoders = NIOLockedValueBox<[ObjectIdentifier: SQLRowDecoder]>([:])
     private static let names = NIOLockedValueBox<[ObjectIdentifier: [String]]>([:])
 
     /// A record's column names, worked out once per type: every statement that reads one spells its columns.
@@ -83,15 +76,18 @@ enum SQLNames {
         return list
     }
 
-    static func decoder<R: SQLRecord>(for type: R.Type) -> SQLRowDecoder {
-        if let known = decoders.withLockedValue({ $0[ObjectIdentifier(type)] }) { return known }
-        let names = Dictionary(uniqueKeysWithValues: R.CodingKeys.allCases.map { ($0.stringValue, column($0.stringValue)) })
-        let decoder = SQLRowDecoder(keyDecodingStrategy: .custom { path in
-            let key = path.last?.stringValue ?? ""
-            return Key(names[key] ?? column(key))
-        })
-        decoders.withLockedValue { $0[ObjectIdentifier(type)] = decoder }
-        return decoder
+    private struct DecodingKey: Hashable { let type: ObjectIdentifier; let prefix: String }
+    private static let byKey = NIOLockedValueBox<[DecodingKey: [String: String]]>([:])
+
+    /// Each coding key's column, prefix included, worked out once per type and prefix: a list page decodes
+    /// hundreds of values, and SQLKit's decoder converted every key's name afresh (`bench/`).
+    static func columnsByKey<R: SQLRecord>(for type: R.Type, prefix: String) -> [String: String] {
+        let key = DecodingKey(type: ObjectIdentifier(type), prefix: prefix)
+        if let known = byKey.withLockedValue({ $0[key] }) { return known }
+        let computed = Dictionary(uniqueKeysWithValues: zip(R.CodingKeys.allCases.map(\.stringValue),
+                                                            columnNames(for: type).map { prefix + $0 }))
+        byKey.withLockedValue { $0[key] = computed }
+        return computed
     }
 
     /// `idNumber` → `id_number`, `flowID` → `flow_id`: a run of capitals is one word.
@@ -112,11 +108,76 @@ enum SQLNames {
         return out
     }
 
-    struct Key: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+}
+
+/// A record's fields straight from the row's columns: no key conversion, no coding path, one look-up per field.
+/// A record is flat (its fields are columns), so nested containers are refused.
+private struct RecordDecoder: Decoder {
+    let row: any SQLRow
+    let columns: [String: String]
+
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(Fields(row: row, columns: columns))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer { throw Self.notFlat }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { throw Self.notFlat }
+
+    static let notFlat = DecodingError.typeMismatch(
+        [String: Any].self, .init(codingPath: [], debugDescription: "An SQLRecord is read from a row's columns, one per key."))
+
+    struct Fields<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let row: any SQLRow
+        let columns: [String: String]
+
+        var codingPath: [any CodingKey] { [] }
+        var allKeys: [Key] { columns.compactMap { row.contains(column: $0.value) ? Key(stringValue: $0.key) : nil } }
+
+        private func column(_ key: Key) -> String { columns[key.stringValue] ?? key.stringValue }
+
+        func contains(_ key: Key) -> Bool { row.contains(column: column(key)) }
+        func decodeNil(forKey key: Key) throws -> Bool { try row.decodeNil(column: column(key)) }
+
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            let name = column(key)
+            guard row.contains(column: name) else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "No column \"\(name)\"."))
+            }
+            return try value(T.self, name)
+        }
+
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            let name = column(key)
+            return try row.decodeNil(column: name) ? nil : try value(T.self, name)
+        }
+
+        /// A column's value. An enum stored as its raw string is read as a string and made from it: the drivers'
+        /// generic path for it (through `Decodable`, with a coding path built per value) cost a list page more
+        /// than all its other columns (`bench/`).
+        private func value<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
+            if let enumType = T.self as? any RawRepresentable.Type, let value = try stringEnum(enumType, name) {
+                return value as! T
+            }
+            return try row.decode(column: name, as: T.self)
+        }
+
+        private func stringEnum<R: RawRepresentable>(_ type: R.Type, _ name: String) throws -> R? {
+            guard R.RawValue.self == String.self else { return nil }
+            let raw = try row.decode(column: name, as: String.self)
+            guard let value = R(rawValue: raw as! R.RawValue) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "\"\(raw)\" in \"\(name)\" is not a \(R.self)."))
+            }
+            return value
+        }
+
+        func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey key: Key) throws -> KeyedDecodingContainer<N> {
+            throw RecordDecoder.notFlat
+        }
+        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { throw RecordDecoder.notFlat }
+        func superDecoder() throws -> any Decoder { throw RecordDecoder.notFlat }
+        func superDecoder(forKey key: Key) throws -> any Decoder { throw RecordDecoder.notFlat }
     }
 }

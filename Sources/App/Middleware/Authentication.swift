@@ -16,26 +16,38 @@ extension Request {
 }
 
 /// API: `Authorization: Bearer …` only; never a cookie, so the API needs no CSRF token.
+/// `withStaffRights`: the staff API's routes, which read the caller's rights on every request, read them with the
+/// session in one statement.
 struct BearerAuthenticator: AsyncMiddleware {
+    var withStaffRights = false
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization,
-           let (session, account) = try await Sessions(db: request.db, portal: request.portal).authenticate(token: bearer.token),
-           session.kind == .api {
-            request.signedIn = SignedIn(session: session, account: account)
+        if let bearer = request.headers.bearerAuthorization {
+            try await request.signIn(token: bearer.token, kind: .api, withStaffRights: withStaffRights)
         }
         return try await next.respond(to: request)
     }
 }
 
-/// Pages: the session cookie.
+/// Pages: the session cookie; `withStaffRights` as above, for the console's pages.
 struct CookieAuthenticator: AsyncMiddleware {
+    var withStaffRights = false
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[SessionCookie.name(request.portal.config)]?.string,
-           let (session, account) = try await Sessions(db: request.db, portal: request.portal).authenticate(token: token),
-           session.kind == .web {
-            request.signedIn = SignedIn(session: session, account: account)
+        if let token = request.cookies[SessionCookie.name(request.portal.config)]?.string {
+            try await request.signIn(token: token, kind: .web, withStaffRights: withStaffRights)
         }
         return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// The live session of `kind` for `token`, if any, as who is signed in (and their staff rights, when read).
+    fileprivate func signIn(token: String, kind: AuthSession.Kind, withStaffRights: Bool) async throws {
+        guard let found = try await authSessions.authenticate(token: token, withStaffRights: withStaffRights),
+              found.session.kind == kind else { return }
+        signedIn = SignedIn(session: found.session, account: found.account)
+        if let staff = found.staff { staffRead = staff }
     }
 }
 

@@ -20,11 +20,11 @@ struct StaffRefusalAudit: AsyncMiddleware {
     }
 
     private static func record(_ request: Request, status: HTTPStatus) async {
-        guard let signedIn = request.signedIn else { return }
+        guard request.signedIn != nil else { return }
         do {
-            let staff = try await request.staffDirectory.context(for: signedIn.account)
+            let staff = try await request.staff()
             let unit = staff.held.min { $0.unit.path.count < $1.unit.path.count }?.unit
-            try await AuditLog(db: request.db, portal: request.portal).record(
+            try await AuditLog(db: request.database, portal: request.portal).record(
                 request.auditActor, action: "staff.refused", target: "\(request.method.rawValue) \(request.path)", unit: unit,
                 outcome: String(status.code))
         } catch {

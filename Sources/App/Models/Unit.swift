@@ -2,6 +2,7 @@
 import Domain
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 
 final class Unit: Model, @unchecked Sendable {
     static let schema = "units"
@@ -38,8 +39,22 @@ final class Unit: Model, @unchecked Sendable {
         $id.exists = true
     }
 
-    /// Derived from the name every time, never stored: renaming changes eligibility at once.
-    var isOneStop: Bool { UnitNameRule.isOneStop(name) }
+    /// Derived from the name, never stored: renaming changes eligibility at once. The answer for a name is
+    /// remembered (the rule folds the name's Unicode, a visible share of every officer request's CPU in `bench/`);
+    /// a new name is a new key.
+    var isOneStop: Bool { Self.oneStop(name) }
+
+    private static let oneStopByName = NIOLockedValueBox<[String: Bool]>([:])
+
+    private static func oneStop(_ name: String) -> Bool {
+        if let known = oneStopByName.withLockedValue({ $0[name] }) { return known }
+        let answer = UnitNameRule.isOneStop(name)
+        oneStopByName.withLockedValue { names in
+            if names.count >= 10_000 { names.removeAll(keepingCapacity: true) }  // bounded: a province has thousands of units
+            names[name] = answer
+        }
+        return answer
+    }
 
     func contains(_ other: Unit) -> Bool { other.path.hasPrefix(path) }
 

@@ -61,13 +61,21 @@ struct Sessions: Sendable {
     /// its end. Every signed-in request pays for this, so it is one plain query read into plain values: through
     /// the ORM it was two queries, and building their SQL and the models took most of a `GET /me`'s time.
     func authenticate(token: String) async throws -> (SessionRecord, AccountRecord)? {
+        try await authenticate(token: token, withStaffRights: false).map { ($0.session, $0.account) }
+    }
+
+    /// The same, and with `withStaffRights` the account's staff grants read by the same statement (joined, a row
+    /// per grant): the console's pages and the staff API check them on every request, and a second round trip
+    /// was a tenth of an officer's look-up (`bench/`).
+    func authenticate(token: String, withStaffRights: Bool) async throws -> (session: SessionRecord, account: AccountRecord, staff: StaffContext?)? {
         let now = portal.time.now()
         guard token.count >= 20, token.count <= 100 else { return nil }
-        guard let row = try await db.sql.raw("""
-            SELECT \(SessionRow.columns(from: "s")), \(AccountRecord.columns(from: "a", prefix: "a_"))
-            FROM auth_sessions s JOIN accounts a ON a.id = s.account_id
+        let rows = try await db.sql.raw("""
+            SELECT \(SessionRow.columns(from: "s")), \(AccountRecord.columns(from: "a", prefix: "a_"))\(withStaffRights ? ", \(StaffDirectory.grantColumns)" : "" as SQLQueryString)
+            FROM auth_sessions s JOIN accounts a ON a.id = s.account_id\(withStaffRights ? StaffDirectory.grantJoin : "")
             WHERE s.token_hash = \(bind: Self.hash(token, key: portal.keys.token))
-            """).first() else { return nil }
+            """).all()
+        guard let row = rows.first else { return nil }
         let session = try row.record(SessionRow.self)
         guard session.endedAt == nil, session.expiresAt > now, session.lastSeenAt.addingTimeInterval(Self.idleTimeout) > now else { return nil }
         var lastSeenAt = session.lastSeenAt
@@ -75,9 +83,11 @@ struct Sessions: Sendable {
             try await db.sql.raw("UPDATE auth_sessions SET last_seen_at = \(bind: now) WHERE id = \(bind: session.id)").run()
             lastSeenAt = now
         }
+        let account = try row.record(AccountRecord.self, prefix: "a_")
         return (SessionRecord(id: session.id, accountID: session.accountID, kind: session.kind, createdAt: session.createdAt,
                               lastSeenAt: lastSeenAt, expiresAt: session.expiresAt),
-                try row.record(AccountRecord.self, prefix: "a_"))
+                account,
+                withStaffRights ? try StaffDirectory.context(for: account, grantRows: rows) : nil)
     }
 
     /// A session as the check reads it.

@@ -55,14 +55,27 @@ struct StaffDirectory: Sendable {
         // Every officer request reads this: the grants and their units in one plain query (Fluent's model
         // decoding, by reflection, cost more than the query itself).
         let rows = try await db.sql.raw("""
-            SELECT \(GrantRow.columns(from: "r")), \(UnitRow.columns(from: "u", prefix: "u_"))
-            FROM staff_roles r JOIN units u ON u.id = r.unit_id
+            SELECT \(Self.grantColumns) FROM staff_roles r JOIN units u ON u.id = r.unit_id
             WHERE r.account_id = \(bind: account.id)
             """).all()
+        return try Self.context(for: account, grantRows: rows)
+    }
+
+    /// The select list of a grant and its unit: one place for what the staff rights are read from, whether alone
+    /// (above) or with the session (`Sessions.authenticate`, through `grantJoin`).
+    static var grantColumns: SQLQueryString { "\(GrantRow.columns(from: "r", prefix: "r_")), \(UnitRow.columns(from: "u", prefix: "u_"))" }
+
+    /// The grants of the account aliased `a`, joined to its row: a row per grant, one row of NULLs when it has none.
+    static let grantJoin: SQLQueryString = " LEFT JOIN staff_roles r ON r.account_id = a.id LEFT JOIN units u ON u.id = r.unit_id"
+
+    /// The staff rights from rows of `grantColumns`: live grants at active units, and whether an officer grant was
+    /// ever revoked. A row without a grant (the left join's NULLs) adds nothing.
+    static func context(for account: AccountRecord, grantRows rows: [any SQLRow]) throws -> StaffContext {
         var grants: [Grant] = []
         var revokedOfficer = false
         for row in rows {
-            let grant = try row.record(GrantRow.self)
+            guard try !row.decodeNil(column: "r_role") else { continue }
+            let grant = try row.record(GrantRow.self, prefix: "r_")
             let unit = try row.record(UnitRow.self, prefix: "u_")
             if grant.revokedAt == nil && unit.active { grants.append(Grant(role: grant.role, unit: unit.unit)) }
             if grant.role == .officer && grant.revokedAt != nil { revokedOfficer = true }
