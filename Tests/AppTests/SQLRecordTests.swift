@@ -39,4 +39,35 @@ final class SQLRecordTests: XCTestCase {
             XCTAssertEqual(try XCTUnwrap(row).record(SQLCount.self).count, 1)
         }
     }
+
+    /// An enum column is read as its text: a known value becomes the case, an optional's NULL becomes nil, and a
+    /// value the enum does not know is an error naming the column, never a crash or a wrong case.
+    func test_enum_columns_decode_from_their_text_and_unknown_text_is_an_error() async throws {
+        struct Probe: SQLRecord {
+            let kind: OutboxMessage.Kind
+            let status: OutboxMessage.Status?
+            let note: String?
+            enum CodingKeys: CodingKey, CaseIterable { case kind, status, note }
+        }
+        try await withEachDatabase { ctx in
+            let sql = ctx.app.db.sql
+            let known = try await sql.raw("SELECT 'password' AS kind, NULL AS status, NULL AS note").first()
+            let probe = try XCTUnwrap(known).record(Probe.self)
+            XCTAssertEqual(probe.kind, .password)
+            XCTAssertNil(probe.status)
+            XCTAssertNil(probe.note)
+
+            let prefixed = try await sql.raw("SELECT 'password' AS p_kind, 'sent' AS p_status, 'x' AS p_note").first()
+            let read = try XCTUnwrap(prefixed).record(Probe.self, prefix: "p_")
+            XCTAssertEqual(read.status, .sent)
+            XCTAssertEqual(read.note, "x")
+
+            let unknown = try await sql.raw("SELECT 'carrier-pigeon' AS kind, NULL AS status, NULL AS note").first()
+            XCTAssertThrowsError(try XCTUnwrap(unknown).record(Probe.self)) { error in
+                XCTAssertTrue("\(error)".contains("carrier-pigeon"), "\(error)")
+            }
+            let missing = try await sql.raw("SELECT NULL AS status").first()
+            XCTAssertThrowsError(try XCTUnwrap(missing).record(Probe.self))
+        }
+    }
 }
