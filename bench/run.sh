@@ -9,8 +9,8 @@
 #   pg-stop
 #   seed         fresh database, `portal demo`, `portal seed-bench --accounts N` (timed)
 #   endpoints    start-up, RSS, then wrk on every endpoint (needs seed first)
-#   pages        the officer's list (page and API), OTP verify, the look-up, /health/ready: the durable steps and
-#                the page beside the floor they are measured against (PERF_DIR=… records a profile of each)
+#   pages        the officer's list (page and API), OTP verify, the look-up, /health/ready, GET /me: the durable
+#                steps and the page beside the floor they are measured against (PERF_DIR=… records a profile of each)
 #   surge        p99 of OTP verify, GET /me and a page while sign-ins saturate the hash pool
 #   latency      the ID look-up at 50/s beside /health/ready and GET /me at 50/s (open loop)
 #   hash         time per hash at the chosen and at the peer's parameters, and the hash bound
@@ -301,6 +301,8 @@ cmd_pages() {  # the rows of issue 16's items 2 and 3, without the rest of `endp
   BENCH_USERS=$DATA/users.txt BENCH_TOKENS=$DATA/officer-tokens.txt run_wrk lookup "$CONNS" "$HTTP_D" \
     /api/v1/admin/citizen-accounts/lookup "$BENCH/lua/lookup.lua"
   run_wrk ready "$CONNS" "$HTTP_D" /health/ready
+  tokens_for "$TOKENS" "$DATA/tokens.txt"
+  BENCH_TOKENS=$DATA/tokens.txt run_wrk me "$CONNS" "$HTTP_D" /api/v1/me
   note rss_end "mb=$(rss_mb)"
   server_stop
 }

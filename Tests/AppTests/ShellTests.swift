@@ -156,14 +156,21 @@ final class ShellTests: XCTestCase {
             try await ctx.app.test(.GET, "/health/live") { res async in
                 XCTAssertEqual(res.status, .ok)
             }
-            try await ctx.app.test(.GET, "/health/ready") { res async in
-                XCTAssertEqual(res.status, .ok)
-                XCTAssertEqual(res.json?["status"] as? String, "ok")
+            for _ in 0..<2 {
+                try await ctx.app.test(.GET, "/health/ready") { res async in
+                    XCTAssertEqual(res.status, .ok)
+                    XCTAssertEqual(res.json?["status"] as? String, "ok")
+                }
             }
+            try await ctx.app.test(.GET, "/no-such-page-41") { res async in XCTAssertEqual(res.status, .notFound) }
+            try await ctx.app.test(.GET, "/no-such-page-42") { res async in XCTAssertEqual(res.status, .notFound) }
             try await ctx.app.test(.GET, "/metrics") { res async in
                 XCTAssertEqual(res.status, .ok)
                 let text = res.body.string
-                XCTAssertTrue(text.contains("portal_http_requests_total{route=\"/health/ready\",method=\"GET\",status=\"200\"} 1"), text)
+                XCTAssertTrue(text.contains("portal_http_requests_total{route=\"/health/ready\",method=\"GET\",status=\"200\"} 2"), text)
+                XCTAssertTrue(text.contains("portal_http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"} 1"), text)
+                XCTAssertTrue(text.contains("portal_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 2"), text)
+                XCTAssertFalse(text.contains("no-such-page"), "a raw path is never a label")
                 XCTAssertTrue(text.contains("portal_http_request_duration_seconds_bucket"))
                 XCTAssertTrue(text.contains("portal_outbox_queued_messages 0"))
             }
