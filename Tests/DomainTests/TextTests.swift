@@ -96,4 +96,12 @@ final class VietnameseCollationTests: XCTestCase {
         XCTAssertTrue(Text.hasDiacritics("kết hon"))
         XCTAssertTrue(Text.hasDiacritics("đ"))
     }
+
+    func test_control_characters_are_found_once_line_breaks_and_tabs_are_spaces() {
+        XCTAssertTrue(Text.hasControlCharacter("Chuyên\u{0}viên"))
+        XCTAssertTrue(Text.hasControlCharacter(Text.clean("\u{7}Chuyên viên")))
+        XCTAssertTrue(Text.hasControlCharacter("Chuyên viên\u{9F}"))
+        XCTAssertFalse(Text.hasControlCharacter(Text.clean("Chuyên\tviên\nmột cửa")))
+        XCTAssertFalse(Text.hasControlCharacter("Trung tâm Phục vụ hành chính công"))
+    }
 }

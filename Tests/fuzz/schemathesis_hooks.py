@@ -72,6 +72,8 @@ DOCUMENTED_REFUSALS = {
     ("POST", "/api/v1/admin/citizen-accounts/drafts/{id}/create"): (OTP, {"code"}),
     ("POST", "/api/v1/admin/citizen-accounts/{accountId}/password-reissue"): (OTP, {"code"}),
     ("POST", "/api/v1/rights-requests"): ({"validation_failed"}, {"unitId", "position"}),
+    ("POST", "/api/v1/admin/rights-requests/{id}/approve"): ({"validation_failed"}, {"reason"}),
+    ("POST", "/api/v1/admin/rights-requests/{id}/refuse"): ({"validation_failed"}, {"reason"}),
     ("POST", "/api/v1/admin/units"): ({"validation_failed"}, {"name", "code", "parentId"}),
     ("PATCH", "/api/v1/admin/units/{id}"): ({"validation_failed"}, {"name", "code", "parentId"}),
     ("POST", "/api/v1/admin/units/{id}/staff"): ({"validation_failed", "account_not_found"}, {"idNumber", "roles"}),

@@ -138,6 +138,9 @@ struct StaffService: Sendable {
         guard position.count >= 2, position.count <= 100 else {
             throw AppError.validation(["position": Msg("Cần ghi chức vụ, vị trí công tác (2–100 ký tự).", "Give your position (2–100 characters).")])
         }
+        guard !Text.hasControlCharacter(position) else {
+            throw AppError.validation(["position": Msg("Chức vụ có ký tự điều khiển không hợp lệ.", "The position contains a control character.")])
+        }
         let pending = try await RightsRequest.query(on: db).filter(\.$accountID == account.id).filter(\.$unitID == unitID)
             .filter(\.$status == .pending).count()
         if pending > 0 {
@@ -173,6 +176,9 @@ struct StaffService: Sendable {
         let reason = reason.map(Text.clean).flatMap { $0.isEmpty ? nil : $0 }
         if let reason, reason.count > Self.maxReason {
             throw AppError.validation(["reason": Msg("Lý do không được dài quá \(Self.maxReason) ký tự.", "The reason can have at most \(Self.maxReason) characters.")])
+        }
+        if let reason, Text.hasControlCharacter(reason) {
+            throw AppError.validation(["reason": Msg("Lý do có ký tự điều khiển không hợp lệ.", "The reason contains a control character.")])
         }
         let portal = self.portal
         return try await db.writeTransaction { tx in

@@ -20,8 +20,7 @@ struct UnitService: Sendable {
         guard name.count >= 2, name.count <= 200 else {
             throw AppError.validation(["name": Msg("Tên đơn vị cần từ 2 đến 200 ký tự.", "A unit name needs 2 to 200 characters.")])
         }
-        // A control character (a NUL above all, which PostgreSQL cannot store in text) has no place in a name.
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !Text.hasControlCharacter(name) else {
             throw AppError.validation(["name": Msg("Tên đơn vị có ký tự điều khiển không hợp lệ.", "The unit name contains a control character.")])
         }
         return name

@@ -2,6 +2,7 @@
 // client's proof of itself at the token, introspection and revocation endpoints.
 import Crypto
 import Fluent
+import Domain
 import Foundation
 import JWTKit
 import Vapor
@@ -163,6 +164,7 @@ struct OIDCClients: Sendable {
         var errors: [String: Msg] = [:]
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 200 { errors["name"] = Msg("Nhập tên ứng dụng (tối đa 200 ký tự).", "Enter the client's name (at most 200 characters).") }
+        else if Text.hasControlCharacter(name) { errors["name"] = Msg("Tên ứng dụng có ký tự điều khiển không hợp lệ.", "The client's name contains a control character.") }
         let redirects = input.redirectURIs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if redirects.isEmpty || !redirects.allSatisfy(validURI) {
             errors["redirectUris"] = Msg("Nhập ít nhất một địa chỉ chuyển hướng đầy đủ (https, không có phần #).",
