@@ -26,13 +26,15 @@ public enum Text {
     /// Whether the text holds a control character once cleaned (`clean` makes line breaks and tabs spaces): none
     /// belongs in a name or a note, and PostgreSQL cannot store a NUL in text (it answered 500 there).
     public static func hasControlCharacter(_ s: String) -> Bool {
-        s.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        s.unicodeScalars.contains(where: isControl)
     }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .control }
 
     /// What a search looks for: the first 100 characters, cleaned (line breaks and tabs become spaces), without other control characters (which no name
     /// or code holds, and which PostgreSQL refuses in text: a NUL made the search fail there).
     public static func searchTerm(_ raw: String) -> String {
-        clean(String(raw.prefix(100)).filter { $0.isWhitespace || !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } })
+        clean(String(raw.prefix(100)).filter { $0.isWhitespace || !$0.unicodeScalars.contains(where: isControl) })
     }
 
     /// NFC plus Unicode case folding, for case-insensitive equality. Diacritics are kept on purpose:

@@ -141,12 +141,9 @@ private struct RecordDecoder: Decoder {
         func contains(_ key: Key) -> Bool { row.contains(column: column(key)) }
         func decodeNil(forKey key: Key) throws -> Bool { try row.decodeNil(column: column(key)) }
 
+        /// A missing column is the driver's error (both drivers look the column up and throw): no second look-up here.
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            let name = column(key)
-            guard row.contains(column: name) else {
-                throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "No column \"\(name)\"."))
-            }
-            return try value(T.self, name)
+            try value(T.self, column(key))
         }
 
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
